@@ -1,0 +1,105 @@
+// TRPO options: one zod schema, SB3 names in camelCase, SB3/sb3-contrib defaults unless the per-env tuned
+// defaults (defaults.ts) say otherwise. A bad option fails before any work, naming the field and the value.
+import { z } from 'zod';
+import { parseOrThrow } from '../validation.js';
+import { tunedDefaults } from './defaults.js';
+
+const positiveInt = z.number().int().positive();
+const unitInterval = z.number().min(0).max(1);
+
+export const vineOptionsSchema = z
+  .object({
+    /** States sampled from the trunk trajectories per iteration (the paper's "rollout set"), spread over envs. */
+    rolloutStates: positiveInt.default(64),
+    /** Actions tried from each rollout state (continuous: drawn from π; discrete: every action). */
+    branchActions: positiveInt.default(4),
+    /** Length H of each branch rollout after its first action. */
+    branchLength: positiveInt.default(50),
+    /** Use the paper's self-normalized importance-sampling estimator for the branch actions. */
+    selfNormalized: z.boolean().default(false),
+  })
+  .strict();
+
+export const trpoOptionsSchema = z
+  .object({
+    env: z.string().min(1).default('Hopper-v5'),
+    envOptions: z.record(z.string(), z.unknown()).default({}),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+
+    // Rollouts
+    numEnvs: positiveInt.default(2),
+    /** Worker threads stepping the envs (0 = in the main thread). Defaults to min(numEnvs, 2). */
+    numWorkers: z.number().int().min(0).optional(),
+    nSteps: positiveInt.default(1024),
+    sampling: z.enum(['single-path', 'vine']).default('single-path'),
+    vine: vineOptionsSchema.default(vineOptionsSchema.parse({})),
+
+    // Returns and advantages
+    gamma: z.number().gt(0).max(1).default(0.99),
+    gaeLambda: unitInterval.default(0.95),
+    normalizeAdvantage: z.boolean().default(true),
+    normalizeObservations: z.boolean().default(true),
+    normalizeReward: z.boolean().default(false),
+    clipObs: z.number().positive().default(10),
+    clipReward: z.number().positive().default(10),
+
+    // Policy step
+    targetKl: z.number().positive().default(0.01),
+    cgMaxSteps: positiveInt.default(15),
+    cgDamping: z.number().min(0).default(0.1),
+    cgResidualTol: z.number().min(0).default(1e-10),
+    fvpSubsample: z.number().gt(0).max(1).default(1),
+    lineSearchShrinkingFactor: z.number().gt(0).lt(1).default(0.8),
+    lineSearchMaxIter: positiveInt.default(10),
+    fisher: z.enum(['analytic', 'empirical']).default('analytic'),
+    klConstraint: z.enum(['mean', 'max']).default('mean'),
+    stepRule: z.enum(['trust-region', 'natural-gradient']).default('trust-region'),
+    /** Fixed step size of the natural-gradient baseline (stepRule 'natural-gradient'). */
+    naturalGradientStepSize: z.number().positive().default(0.1),
+
+    // Networks
+    policyHiddenSizes: z.array(positiveInt).max(8).default([64, 64]),
+    valueHiddenSizes: z.array(positiveInt).max(8).default([64, 64]),
+    activation: z.enum(['tanh', 'relu']).default('tanh'),
+    logStdInit: z.number().default(0),
+
+    // Value function
+    nCriticUpdates: positiveInt.default(10),
+    learningRate: z.number().positive().default(1e-3),
+    batchSize: positiveInt.default(128),
+
+    // Runs
+    checkpointEvery: z.number().int().min(0).default(10),
+    keepCheckpoints: positiveInt.default(3),
+    logDir: z.string().optional(),
+    csv: z.boolean().default(false),
+    verbose: z.union([z.literal(0), z.literal(1)]).default(0),
+  })
+  .strict()
+  .refine((o) => o.numWorkers === undefined || o.numWorkers <= o.numEnvs, {
+    path: ['numWorkers'],
+    message: 'must be at most numEnvs (each worker steps at least one env)',
+  });
+
+export type TrpoOptions = z.output<typeof trpoOptionsSchema>;
+export type TrpoOptionsInput = z.input<typeof trpoOptionsSchema>;
+export type VineOptions = z.output<typeof vineOptionsSchema>;
+
+/**
+ * Resolve user options: library defaults < tuned per-env defaults < the user's own values.
+ * Throws a ValidationError naming every bad field before any work starts.
+ */
+export function resolveTrpoOptions(input: unknown): TrpoOptions {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError(`TRPO options must be an object, got ${input === null ? 'null' : typeof input}`);
+  }
+  const user = input as Record<string, unknown>;
+  const env = typeof user.env === 'string' ? user.env : 'Hopper-v5';
+  const merged = { ...tunedDefaults(env), ...stripUndefined(user) };
+  const options = parseOrThrow(trpoOptionsSchema, merged, 'TRPO options');
+  return { ...options, numWorkers: options.numWorkers ?? Math.min(options.numEnvs, 2) };
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

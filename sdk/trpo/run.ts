@@ -1,0 +1,127 @@
+// One training run on disk — what `trpo train` and `trpo sweep` execute. A run folder holds config.json
+// (resolved options), progress.jsonl (one record per iteration, SB3 keys), checkpoints/ (resumable), and on
+// success model/ (the final agent) and result.json (final deterministic evaluation and speed).
+import { existsSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { CHECKPOINTS_SUBDIR, resolveCheckpointDir } from '../run/checkpoint.js';
+import { RunLogger, type LogRecord } from '../run/logger.js';
+import { ProgressReporter, type ProgressStream } from '../run/progress.js';
+import { tunedTimesteps } from './defaults.js';
+import { TRPO, type IterationMetrics } from './trpo.js';
+
+export interface TrainRunSpec {
+  /** TRPO options, env and seed included. */
+  options: Record<string, unknown>;
+  /** Total env steps of the run (default: the env's tuned budget). */
+  totalTimesteps?: number;
+  out: string;
+  /** Continue from the run folder's latest checkpoint, or from this checkpoint location. */
+  resume?: boolean | string;
+  signal?: AbortSignal;
+  onIteration?: (metrics: IterationMetrics) => void;
+  /** Episodes of the final deterministic evaluation (0: none). */
+  evalEpisodes?: number;
+  csv?: boolean;
+  /** Where progress goes (none when omitted). */
+  progress?: ProgressStream;
+}
+
+export interface RunResult {
+  status: 'finished' | 'stopped';
+  env: string;
+  seed: number;
+  totalTimesteps: number;
+  wallTimeS: number;
+  envStepsPerS: number;
+  eval?: { episodes: number; meanReturn: number; stdReturn: number };
+  outDir: string;
+}
+
+export const RESULT_FILE = 'result.json';
+export const PROGRESS_FILE = 'progress.jsonl';
+
+export async function trainRun(spec: TrainRunSpec): Promise<RunResult> {
+  const out = spec.out;
+  const resumeFrom = spec.resume === true ? out : spec.resume || undefined;
+  const checkpointRoot = path.join(out, CHECKPOINTS_SUBDIR);
+  let agent: TRPO;
+  if (resumeFrom !== undefined) {
+    const dir = await resolveCheckpointDir(resumeFrom);
+    if (!dir) throw new Error(`Cannot resume: no checkpoint in ${resumeFrom}. Start a new run without --resume.`);
+    agent = await TRPO.load(dir, pickNumWorkers(spec.options));
+  } else {
+    if (existsSync(path.join(out, PROGRESS_FILE)) || existsSync(checkpointRoot)) {
+      throw new Error(`Run folder ${out} already holds a run. Continue it with --resume, or choose another --out.`);
+    }
+    agent = new TRPO(spec.options);
+  }
+  const o = agent.options;
+  const totalTimesteps = spec.totalTimesteps ?? tunedTimesteps(o.env);
+  await fsp.mkdir(out, { recursive: true });
+  await writeJsonAtomically(path.join(out, 'config.json'), { ...o, totalTimesteps });
+
+  const logger = RunLogger.open({
+    jsonlPath: path.join(out, PROGRESS_FILE),
+    csvPath: spec.csv ? path.join(out, 'progress.csv') : undefined,
+    resumeAfterIteration: resumeFrom !== undefined ? agent.iteration : undefined,
+  });
+  const progress = spec.progress ? new ProgressReporter({ stream: spec.progress, totalTimesteps }) : undefined;
+  const started = performance.now();
+  const stepsAtStart = agent.numTimesteps;
+  try {
+    const learned = await agent.learn({
+      totalTimesteps,
+      signal: spec.signal,
+      checkpointDir: checkpointRoot,
+      callbacks: {
+        onIteration: (m) => {
+          logger.log(m as LogRecord);
+          progress?.update({
+            iteration: m['time/iterations'] as number, timesteps: m['time/total_timesteps'] as number,
+            fps: m['time/fps'] as number, epRewMean: m['rollout/ep_rew_mean'] as number,
+          });
+          spec.onIteration?.(m);
+        },
+      },
+    });
+    const wallTimeS = (performance.now() - started) / 1000;
+    const result: RunResult = {
+      status: learned.stoppedEarly ? 'stopped' : 'finished',
+      env: o.env,
+      seed: o.seed,
+      totalTimesteps: agent.numTimesteps,
+      wallTimeS,
+      envStepsPerS: (agent.numTimesteps - stepsAtStart) / wallTimeS,
+      outDir: out,
+    };
+    if (!learned.stoppedEarly) {
+      await agent.close();
+      const episodes = spec.evalEpisodes ?? 10;
+      if (episodes > 0) {
+        const e = await agent.evaluate({ episodes, deterministic: true });
+        result.eval = { episodes, meanReturn: e.meanReturn, stdReturn: e.stdReturn };
+      }
+      await agent.save(path.join(out, 'model'));
+      await writeJsonAtomically(path.join(out, RESULT_FILE), result);
+    }
+    progress?.finish({
+      timesteps: agent.numTimesteps, elapsedSeconds: wallTimeS, evaluation: result.eval, outDir: out,
+      interrupted: learned.stoppedEarly,
+    });
+    return result;
+  } finally {
+    logger.close();
+    await agent.close();
+  }
+}
+
+function pickNumWorkers(options: Record<string, unknown>): { numWorkers?: number } {
+  return typeof options.numWorkers === 'number' ? { numWorkers: options.numWorkers } : {};
+}
+
+async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await fsp.writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await fsp.rename(tmp, file);
+}

@@ -1,0 +1,267 @@
+// The TRPO agent: `new TRPO(options)`, `await agent.learn({ totalTimesteps })`, `agent.predict(obs)`,
+// `agent.evaluate()`, `agent.save(dir)` / `TRPO.load(dir)`, `agent.exportOnnx(path)`.
+//
+// One iteration = sample (single-path or vine) on the vector env, whose workers run the policy themselves →
+// trpoUpdate (gradient → CG → step size → line search → value fit) → log, callbacks, checkpoint.
+import { makeEnv } from '../../envs/registry.js';
+import type { Env } from '../../envs/types.js';
+import { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult, type PolicyExportSpec } from '../onnx/index.js';
+import { readCheckpoint, resolveCheckpointDir, saveCheckpoint, writeCheckpoint } from '../run/checkpoint.js';
+import { Rng } from '../rng.js';
+import { makeVecEnv, type VecEnv } from '../vec-env/index.js';
+import { resolveTrpoOptions, type TrpoOptions, type TrpoOptionsInput } from './config.js';
+import { runEpisodes, type EvaluationResult } from './evaluate.js';
+import { createNetworks } from './create-networks.js';
+import type { PolicyBatch } from './networks.js';
+import { configHash, envStatesFromArrays, envStatesToArrays } from './persistence.js';
+import { collectSinglePath } from './single-path.js';
+import { TrainingState } from './training-state.js';
+import { trpoUpdate, type UpdateResult } from './update.js';
+import { collectVine } from './vine.js';
+
+/** Rng stream of stochastic predictions and evaluations (the trainer uses 1, the networks' init 1 and 2). */
+const PREDICT_STREAM = 3;
+
+/** Per-iteration metrics with SB3's keys. */
+export type IterationMetrics = Record<string, number | boolean | string>;
+
+export interface LearnOptions {
+  /** Train until the agent has taken this many env steps in total (a loaded agent continues towards it). */
+  totalTimesteps: number;
+  /** Called after every iteration; returning false stops training after it. */
+  callbacks?: { onIteration?: (metrics: IterationMetrics, agent: TRPO) => boolean | void | Promise<boolean | void> };
+  /** Aborting stops cleanly after the current iteration and writes a checkpoint (when checkpointDir is set). */
+  signal?: AbortSignal;
+  /** Where checkpoints go (every `checkpointEvery` iterations, and when stopped). */
+  checkpointDir?: string;
+}
+
+export interface LearnResult {
+  iterations: number;
+  timesteps: number;
+  stoppedEarly: boolean;
+}
+
+export class TRPO {
+  readonly options: TrpoOptions;
+  private state: TrainingState | undefined;
+  private probe: Env | undefined;
+  private vec: VecEnv | undefined;
+  private batch: PolicyBatch | undefined;
+  private predictRng: Rng | undefined;
+  private pendingEnvStates: Parameters<VecEnv['setStates']>[0] | undefined;
+
+  /** Validates every option now (a bad one throws, naming the field); the networks are built on first use. */
+  constructor(options: TrpoOptionsInput = {}) {
+    this.options = resolveTrpoOptions(options);
+  }
+
+  /** Env steps taken so far. */
+  get numTimesteps(): number {
+    return this.state?.numTimesteps ?? 0;
+  }
+
+  get iteration(): number {
+    return this.state?.iteration ?? 0;
+  }
+
+  /** Build the networks (once). Called by every method that needs them. */
+  async setup(): Promise<TrainingState> {
+    if (this.state) return this.state;
+    this.probe = await makeEnv(this.options.env, this.options.envOptions);
+    const networks = await createNetworks(this.options, this.probe.observationSpace, this.probe.actionSpace);
+    this.state = new TrainingState(this.options, networks, this.probe.observationSpace.shape[0]);
+    return this.state;
+  }
+
+  async learn({ totalTimesteps, callbacks, signal, checkpointDir }: LearnOptions): Promise<LearnResult> {
+    if (!(Number.isSafeInteger(totalTimesteps) && totalTimesteps > 0)) {
+      throw new RangeError(`learn: totalTimesteps must be a positive integer, got ${totalTimesteps}`);
+    }
+    const s = await this.setup();
+    const vec = await this.vectorEnv();
+    const o = this.options;
+    const startIteration = s.iteration;
+    let stoppedEarly = false;
+    while (s.numTimesteps < totalTimesteps) {
+      if (signal?.aborted) {
+        stoppedEarly = true;
+        break;
+      }
+      const t0 = performance.now();
+      const { data } = o.sampling === 'vine' ? await collectVine(vec, s) : await collectSinglePath(vec, s);
+      const t1 = performance.now();
+      const batch = this.policyBatch(data.rows);
+      batch.load(data.obs, data.actions, data.rows);
+      const update = trpoUpdate(
+        {
+          policy: s.policy, batch, advantages: data.advantages, value: s.value, valueObs: data.valueObs,
+          valueTargets: data.valueTargets, valueRows: data.valueRows, rng: s.rng,
+        },
+        o,
+      );
+      const t2 = performance.now();
+      s.numTimesteps += data.envSteps;
+      s.iteration++;
+      const metrics = iterationMetrics(s, update, data.explainedVariance, data.envSteps, t0, t1, t2);
+      if (checkpointDir && o.checkpointEvery > 0 && s.iteration % o.checkpointEvery === 0) {
+        await this.checkpoint(checkpointDir);
+      }
+      const verdict = await callbacks?.onIteration?.(metrics, this);
+      if (verdict === false) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    if (checkpointDir && (stoppedEarly || s.iteration % Math.max(o.checkpointEvery, 1) !== 0)) await this.checkpoint(checkpointDir);
+    return { iterations: s.iteration - startIteration, timesteps: s.numTimesteps, stoppedEarly };
+  }
+
+  /**
+   * Actions for one raw observation (obsDim numbers) or a batch (n × obsDim, row-major): the Gaussian mean
+   * (deterministic, clipped to the action bounds) or a sample, or the categorical argmax or a sample.
+   * Observation normalization with the learned statistics happens inside.
+   */
+  async predict(obs: ArrayLike<number>, { deterministic = true, rng }: { deterministic?: boolean; rng?: Rng } = {}): Promise<Float64Array> {
+    const s = await this.setup();
+    return predictActions(s, this.probe!, obs, deterministic, rng ?? (this.predictRng ??= new Rng(this.options.seed, PREDICT_STREAM)));
+  }
+
+  /** Run `episodes` episodes on a fresh env (seeds seed, seed+1, …) and report the returns. */
+  async evaluate({ episodes = 10, deterministic = true, seed = 10_000 }: { episodes?: number; deterministic?: boolean; seed?: number } = {}): Promise<EvaluationResult> {
+    const s = await this.setup();
+    const env = await makeEnv(this.options.env, this.options.envOptions);
+    try {
+      const rng = new Rng(seed, PREDICT_STREAM);
+      return await runEpisodes(env, (obs) => predictActions(s, env, obs, deterministic, rng), { episodes, seed });
+    } finally {
+      env.close();
+    }
+  }
+
+  /** Save everything needed to continue training or to act: a checksummed checkpoint folder. */
+  async save(dir: string): Promise<void> {
+    await writeCheckpoint(dir, await this.checkpointData());
+  }
+
+  /** Load a saved agent (a folder written by save(), a checkpoint folder, or a run folder's latest checkpoint). */
+  static async load(location: string, overrides: Partial<Pick<TrpoOptions, 'numWorkers'>> = {}): Promise<TRPO> {
+    const dir = await resolveCheckpointDir(location);
+    if (!dir) throw new Error(`No checkpoint found at ${location} (expected a folder with manifest.json, or a run folder with checkpoints/)`);
+    const c = await readCheckpoint(dir);
+    const agent = new TRPO({ ...(c.json.config as TrpoOptionsInput), ...overrides });
+    const s = await agent.setup();
+    s.restore(c.json.trainer as Record<string, unknown>, c.arrays);
+    agent.pendingEnvStates = envStatesFromArrays(c.json.envs, c.arrays);
+    return agent;
+  }
+
+  /** The policy as plain data (what ONNX export consumes). */
+  async exportSpec(): Promise<PolicyExportSpec> {
+    const s = await this.setup();
+    const probe = this.probe!;
+    const box = probe.actionSpace.type === 'box' ? probe.actionSpace : undefined;
+    return {
+      kind: s.policy.kind,
+      obsDim: s.obsDim,
+      actDim: box ? box.shape[0] : (probe.actionSpace as { n: number }).n,
+      activation: this.options.activation,
+      layers: s.policy.layers(),
+      logStd: s.policy.kind === 'gaussian' ? s.policy.logStd() : undefined,
+      obsNorm: s.obsNormStats(),
+      actionLow: box?.low,
+      actionHigh: box?.high,
+      metadata: { envId: this.options.env, trainingTimesteps: s.numTimesteps, configHash: configHash(this.options) },
+    };
+  }
+
+  async exportOnnx(path: string, options: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {
+    return exportOnnx(await this.exportSpec(), path, options);
+  }
+
+  /** End the worker threads and free the envs. The agent can still predict, evaluate and save. */
+  async close(): Promise<void> {
+    const vec = this.vec;
+    this.vec = undefined;
+    await vec?.close();
+  }
+
+  private async vectorEnv(): Promise<VecEnv> {
+    if (this.vec) return this.vec;
+    const o = this.options;
+    const vec = await makeVecEnv(o.env, { numEnvs: o.numEnvs, numWorkers: o.numWorkers, seed: o.seed, envOptions: o.envOptions });
+    try {
+      await vec.configurePolicy({ hiddenSizes: o.policyHiddenSizes, activation: o.activation });
+      if (this.pendingEnvStates) await vec.setStates(this.pendingEnvStates);
+      else await vec.reset();
+    } catch (error) {
+      await vec.close();
+      throw error;
+    }
+    this.pendingEnvStates = undefined;
+    this.vec = vec;
+    return vec;
+  }
+
+  private policyBatch(rows: number): PolicyBatch {
+    if (!this.batch || this.batch.capacity < rows) this.batch = this.state!.networks.createBatch(rows);
+    return this.batch;
+  }
+
+  private async checkpointData() {
+    const s = await this.setup();
+    const trainer = s.serialize();
+    const envStates = this.vec ? await this.vec.getStates() : this.pendingEnvStates;
+    const envs = envStatesToArrays(envStates);
+    return {
+      iteration: s.iteration,
+      timesteps: s.numTimesteps,
+      json: { config: this.options, trainer: trainer.json, envs: envs.json },
+      arrays: { ...trainer.arrays, ...envs.arrays },
+    };
+  }
+
+  private async checkpoint(root: string): Promise<string> {
+    return saveCheckpoint(root, await this.checkpointData(), { keep: this.options.keepCheckpoints });
+  }
+}
+
+function iterationMetrics(
+  s: TrainingState, u: UpdateResult, explainedVariance: number, envSteps: number, t0: number, t1: number, t2: number,
+): IterationMetrics {
+  const seconds = (t2 - t0) / 1000;
+  return {
+    'rollout/ep_rew_mean': s.episodes.meanReturn(),
+    'rollout/ep_len_mean': s.episodes.meanLength(),
+    'train/kl_divergence': u.klDivergence,
+    'train/policy_objective': u.policyObjective,
+    'train/value_loss': u.valueLoss,
+    'train/explained_variance': explainedVariance,
+    'train/is_line_search_success': u.accepted,
+    'train/line_search_steps': u.lineSearchSteps,
+    'train/cg_iterations': u.cgIterations,
+    'train/cg_residual': u.cgResidual,
+    'train/step_size': u.stepSize,
+    'train/entropy': u.entropy,
+    'train/skip_reason': u.skipReason,
+    'time/iterations': s.iteration,
+    'time/fps': envSteps / seconds,
+    'time/total_timesteps': s.numTimesteps,
+    'time/rollout_s': (t1 - t0) / 1000,
+    'time/update_s': (t2 - t1) / 1000,
+  };
+}
+
+/** Normalize raw observations with the learned statistics and pick actions. */
+function predictActions(s: TrainingState, env: Env, obs: ArrayLike<number>, deterministic: boolean, rng: Rng): Float64Array {
+  const d = s.obsDim;
+  if (obs.length === 0 || obs.length % d !== 0) {
+    throw new RangeError(`predict: observation length ${obs.length} is not a multiple of the observation size ${d} (${env.id})`);
+  }
+  for (let i = 0; i < obs.length; i++) {
+    if (!Number.isFinite(obs[i])) throw new RangeError(`predict: observation entry ${i} is ${obs[i]}; observations must be finite`);
+  }
+  const n = obs.length / d;
+  const x = s.normalizeObs(obs, new Float64Array(obs.length));
+  return s.policy.actions(x, n, env.actionSpace, deterministic, rng);
+}
