@@ -61,6 +61,8 @@ export interface EnvSnapshot {
 
 export interface ResetArgs {
   seed?: number;
+  /** With `seed`: selects an independent noise stream (`new Rng(seed, stream)`), e.g. the env's index in a vector env. */
+  stream?: number;
   options?: Record<string, unknown>;
 }
 

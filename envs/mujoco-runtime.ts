@@ -1,0 +1,81 @@
+// One MuJoCo WebAssembly instance per thread, and each model compiled once per thread: every env of that
+// model shares the MjModel (read-only during simulation) and owns only its MjData.
+import loadMujoco, { type MainModule, type MjModel } from '@mujoco/mujoco';
+import { loadModelXml, type ModelName } from './models/index.js';
+
+export type Mujoco = MainModule;
+
+/** A compiled model and the constants the envs read from it (copied: model views die when the heap grows). */
+export interface CompiledModel {
+  readonly mj: Mujoco;
+  readonly name: ModelName;
+  readonly model: MjModel;
+  readonly timestep: number;
+  readonly nq: number;
+  readonly nv: number;
+  readonly nu: number;
+  readonly nbody: number;
+  readonly qpos0: Float64Array;
+  /** nu × 2, row-major [low, high] per actuator. */
+  readonly ctrlRange: Float64Array;
+  readonly bodyMass: Float64Array;
+  /** Length of the mjSTATE_INTEGRATION vector. */
+  readonly integrationStateSize: number;
+}
+
+let mujocoPromise: Promise<Mujoco> | undefined;
+const compiled = new Map<ModelName, CompiledModel>();
+
+/** The thread's MuJoCo instance (single-thread build), loaded on first use. */
+export function loadMujocoRuntime(): Promise<Mujoco> {
+  mujocoPromise ??= loadMujoco().catch((error: unknown) => {
+    mujocoPromise = undefined; // let a later call retry instead of caching the failure
+    throw error;
+  });
+  return mujocoPromise;
+}
+
+export function integrationStateFlag(mj: Mujoco): number {
+  return mj.mjtState.mjSTATE_INTEGRATION.value;
+}
+
+/** The MjModel of `envs/models/<name>.xml`, compiled on first use in this thread. */
+export async function compileModel(name: ModelName): Promise<CompiledModel> {
+  const mj = await loadMujocoRuntime();
+  const cached = compiled.get(name);
+  if (cached) return cached;
+  const xml = loadModelXml(name);
+  let model: MjModel;
+  try {
+    model = mj.MjModel.from_xml_string(xml);
+  } catch (error) {
+    throw new Error(`model "${name}": MuJoCo could not compile envs/models/${name}.xml: ${String(error)}`);
+  }
+  const option = model.opt; // a fresh handle per access: read what we need and free it
+  const timestep = option.timestep;
+  option.delete();
+  const entry: CompiledModel = {
+    mj,
+    name,
+    model,
+    timestep,
+    nq: model.nq,
+    nv: model.nv,
+    nu: model.nu,
+    nbody: model.nbody,
+    qpos0: Float64Array.from(model.qpos0 as Float64Array),
+    ctrlRange: Float64Array.from(model.actuator_ctrlrange as Float64Array),
+    bodyMass: Float64Array.from(model.body_mass as Float64Array),
+    integrationStateSize: mj.mj_stateSize(model, integrationStateFlag(mj)),
+  };
+  compiled.set(name, entry);
+  return entry;
+}
+
+/** Id of the named element, or a clear error when the model lacks it. */
+export function elementId(c: CompiledModel, type: 'body' | 'site', name: string): number {
+  const objType = type === 'body' ? c.mj.mjtObj.mjOBJ_BODY.value : c.mj.mjtObj.mjOBJ_SITE.value;
+  const id = c.mj.mj_name2id(c.model, objType, name);
+  if (id < 0) throw new Error(`model "${c.name}" has no ${type} named "${name}"`);
+  return id;
+}
