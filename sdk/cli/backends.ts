@@ -20,9 +20,9 @@ export function notAvailableYet(command: CommandName): CommandRunner<unknown> {
 }
 
 export const backends: Backends = {
-  train: notAvailableYet('train'),
-  eval: notAvailableYet('eval'),
-  export: notAvailableYet('export'),
-  sweep: notAvailableYet('sweep'),
-  report: notAvailableYet('report'),
+  train: async (args, ctx) => (await import('../trpo/cli.js')).runTrain(args, ctx),
+  eval: async (args, ctx) => (await import('../trpo/cli.js')).runEval(args, ctx),
+  export: async (args, ctx) => (await import('../trpo/cli.js')).runExport(args, ctx),
+  sweep: async (args, ctx) => (await import('../sweep/cli.js')).runSweepCommand(args, ctx),
+  report: async (args, ctx) => (await import('../sweep/cli.js')).runReportCommand(args, ctx),
 };

@@ -73,7 +73,11 @@ export interface UpdateInputs {
 
 export function trpoUpdate(x: UpdateInputs, o: UpdateSettings): UpdateResult {
   const policyStep = updatePolicy(x, o);
-  // 5. Value function: nCriticUpdates epochs of Adam minibatches on (observation, return).
+  // 5. Value function: nCriticUpdates epochs of Adam minibatches on (observation, return). Non-finite
+  // returns (a diverged reward) would poison it: skip the fit and say so.
+  if (!allFinite(x.valueTargets.subarray(0, x.valueRows))) {
+    return { ...policyStep, valueLoss: NaN, skipReason: [policyStep.skipReason, 'value fit skipped: non-finite returns'].filter(Boolean).join('; ') };
+  }
   const valueLoss = x.value.fit(x.valueObs, x.valueTargets, x.valueRows, {
     epochs: o.nCriticUpdates, batchSize: o.batchSize, learningRate: o.learningRate, rng: x.rng,
   });

@@ -1,0 +1,82 @@
+// The `trpo train`, `trpo eval` and `trpo export` commands (flag parsing lives in sdk/cli/).
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { makeEnv } from '../../envs/registry.js';
+import type { CommandContext, EvalArgs, ExportArgs, TrainArgs } from '../cli/commands.js';
+import { loadOnnxPolicy } from '../onnx/index.js';
+import { runEpisodes, type EvaluationResult } from './evaluate.js';
+import { trainRun } from './run.js';
+import { TRPO } from './trpo.js';
+
+export async function runTrain(args: TrainArgs, ctx: CommandContext): Promise<number> {
+  const options = {
+    ...args.options,
+    ...(args.checkpointEvery !== undefined ? { checkpointEvery: args.checkpointEvery } : {}),
+    keepCheckpoints: args.keepCheckpoints,
+  };
+  ctx.stdout.write(`trpo train: ${args.env}, seed ${args.seed} → ${args.outDir}\n`);
+  const result = await trainRun({
+    options,
+    totalTimesteps: args.timesteps,
+    out: args.outDir,
+    resume: args.resumeFrom,
+    signal: ctx.signal,
+    evalEpisodes: args.evalEpisodes,
+    csv: args.csv,
+    progress: args.progress ? ctx.stdout : undefined,
+  });
+  if (result.status === 'stopped') {
+    ctx.stdout.write(`Stopped after ${result.totalTimesteps} steps; continue with: trpo train --out ${args.outDir} --resume\n`);
+    return 130;
+  }
+  return 0;
+}
+
+export async function runEval(args: EvalArgs, ctx: CommandContext): Promise<number> {
+  let result: EvaluationResult;
+  let label: string;
+  if (args.source === 'run') {
+    const agent = await loadRunAgent(args.runDir);
+    result = await agent.evaluate({ episodes: args.episodes, seed: args.seed, deterministic: args.deterministic });
+    label = `${agent.options.env} (${args.runDir})`;
+  } else {
+    const policy = await loadOnnxPolicy(args.policyPath);
+    const env = await makeEnv(args.env as Parameters<typeof makeEnv>[0]);
+    try {
+      if (policy.metadata.envId !== args.env) {
+        ctx.stderr.write(`note: ${args.policyPath} was trained on ${policy.metadata.envId}, evaluating on ${args.env}\n`);
+      }
+      if (!args.deterministic) throw new Error('trpo eval --policy runs the deterministic action of the ONNX graph; --stochastic needs --run');
+      result = await runEpisodes(
+        env,
+        async (obs) => {
+          const a = await policy.act(obs);
+          return typeof a === 'number' ? [a] : a;
+        },
+        { episodes: args.episodes, seed: args.seed },
+      );
+      label = `${args.env} (${args.policyPath})`;
+    } finally {
+      env.close();
+      await policy.close();
+    }
+  }
+  ctx.stdout.write(
+    `${label}: mean return ${result.meanReturn.toFixed(2)} ± ${result.stdReturn.toFixed(2)} over ${result.episodes} episodes ` +
+      `(mean length ${result.meanLength.toFixed(1)})\n`,
+  );
+  return 0;
+}
+
+export async function runExport(args: ExportArgs, ctx: CommandContext): Promise<number> {
+  const agent = await loadRunAgent(args.runDir);
+  const result = await agent.exportOnnx(args.outPath, { stochastic: args.stochastic, clipActions: args.clipActions, opset: args.opset });
+  ctx.stdout.write(`Wrote ${args.outPath} (${result.bytes} bytes, opset ${args.opset}, outputs: ${result.outputs.join(', ')})\n`);
+  return 0;
+}
+
+/** A finished run's final model, else (an interrupted run) its latest checkpoint. */
+async function loadRunAgent(runDir: string): Promise<TRPO> {
+  const model = path.join(runDir, 'model');
+  return TRPO.load(existsSync(path.join(model, 'manifest.json')) ? model : runDir, { numWorkers: 0 });
+}

@@ -1,0 +1,34 @@
+// Options fail before any work, naming the field, the value and what is allowed; tuned defaults apply per env.
+import { expect } from 'chai';
+import { resolveTrpoOptions } from '../sdk/trpo/config.js';
+import { TRPO } from '../sdk/trpo/trpo.js';
+
+describe('TRPO options', () => {
+  const bad: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['negative nSteps', { nSteps: -5 }, /nSteps: got -5; .*>0/],
+    ['fractional numEnvs', { numEnvs: 1.5 }, /numEnvs: got 1\.5; .*int/],
+    ['gamma above 1', { gamma: 1.5 }, /gamma: got 1\.5; .*<=1/],
+    ['unknown sampling', { sampling: 'tree' }, /sampling: got "tree"; .*"single-path"\|"vine"/],
+    ['unknown option', { nStep: 100 }, /nStep: unknown option \(allowed: .*nSteps/],
+    ['more workers than envs', { numEnvs: 2, numWorkers: 3 }, /numWorkers: got 3; must be at most numEnvs/],
+    ['bad nested vine option', { vine: { branchLength: 0 } }, /vine\.branchLength: got 0/],
+    ['string targetKl', { targetKl: '0.01' }, /targetKl: got "0\.01"; .*number/],
+  ];
+  for (const [what, options, message] of bad) {
+    it(`rejects ${what} with a message naming the field`, () => {
+      expect(() => new TRPO(options)).to.throw(message);
+    });
+  }
+
+  it('lists every problem at once', () => {
+    expect(() => resolveTrpoOptions({ nSteps: 0, gamma: 2 })).to.throw(/nSteps[\s\S]*gamma/);
+  });
+
+  it('applies tuned per-env defaults, which the user overrides', () => {
+    expect(resolveTrpoOptions({ env: 'Swimmer-v5' }).gamma).to.equal(0.9999);
+    expect(resolveTrpoOptions({ env: 'HalfCheetah-v5' }).targetKl).to.equal(0.04);
+    expect(resolveTrpoOptions({ env: 'Hopper-v5' }).cgMaxSteps).to.equal(25);
+    expect(resolveTrpoOptions({ env: 'Hopper-v5', cgMaxSteps: 7 }).cgMaxSteps).to.equal(7);
+    expect(resolveTrpoOptions({}).env).to.equal('Hopper-v5');
+  });
+});
