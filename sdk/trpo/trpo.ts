@@ -127,6 +127,17 @@ export class TRPO {
     return predictActions(s, this.probe!, obs, deterministic, rng ?? (this.predictRng ??= new Rng(this.options.seed, PREDICT_STREAM)));
   }
 
+  /**
+   * The policy's distribution parameters for raw observations (normalized inside): Gaussian mean (n × actDim,
+   * unclipped) and log-std, or categorical logits (n × numActions).
+   */
+  async distribution(obs: ArrayLike<number>): Promise<{ mean: Float64Array; logStd: Float64Array } | { logits: Float64Array }> {
+    const s = await this.setup();
+    const n = checkObservations(s, this.probe!, obs, 'distribution');
+    const head = s.policy.forwardHead(s.normalizeObs(obs, new Float64Array(obs.length)), n);
+    return s.policy.kind === 'gaussian' ? { mean: head, logStd: s.policy.logStd() } : { logits: head };
+  }
+
   /** Run `episodes` episodes on a fresh env (seeds seed, seed+1, …) and report the returns. */
   async evaluate({ episodes = 10, deterministic = true, seed = 10_000 }: { episodes?: number; deterministic?: boolean; seed?: number } = {}): Promise<EvaluationResult> {
     const s = await this.setup();
@@ -254,14 +265,19 @@ function iterationMetrics(
 
 /** Normalize raw observations with the learned statistics and pick actions. */
 function predictActions(s: TrainingState, env: Env, obs: ArrayLike<number>, deterministic: boolean, rng: Rng): Float64Array {
-  const d = s.obsDim;
-  if (obs.length === 0 || obs.length % d !== 0) {
-    throw new RangeError(`predict: observation length ${obs.length} is not a multiple of the observation size ${d} (${env.id})`);
-  }
-  for (let i = 0; i < obs.length; i++) {
-    if (!Number.isFinite(obs[i])) throw new RangeError(`predict: observation entry ${i} is ${obs[i]}; observations must be finite`);
-  }
-  const n = obs.length / d;
+  const n = checkObservations(s, env, obs, 'predict');
   const x = s.normalizeObs(obs, new Float64Array(obs.length));
   return s.policy.actions(x, n, env.actionSpace, deterministic, rng);
+}
+
+/** Number of observations in a flat batch; throws on a wrong length or a non-finite entry. */
+function checkObservations(s: TrainingState, env: Env, obs: ArrayLike<number>, what: string): number {
+  const d = s.obsDim;
+  if (obs.length === 0 || obs.length % d !== 0) {
+    throw new RangeError(`${what}: observation length ${obs.length} is not a multiple of the observation size ${d} (${env.id})`);
+  }
+  for (let i = 0; i < obs.length; i++) {
+    if (!Number.isFinite(obs[i])) throw new RangeError(`${what}: observation entry ${i} is ${obs[i]}; observations must be finite`);
+  }
+  return obs.length / d;
 }
