@@ -81,7 +81,8 @@ export const trpoOptionsSchema = z
     message: 'must be at most numEnvs (each worker steps at least one env)',
   });
 
-export type TrpoOptions = z.output<typeof trpoOptionsSchema>;
+/** Resolved options: every default filled in, numWorkers decided. */
+export type TrpoOptions = Omit<z.output<typeof trpoOptionsSchema>, 'numWorkers'> & { numWorkers: number };
 export type TrpoOptionsInput = z.input<typeof trpoOptionsSchema>;
 export type VineOptions = z.output<typeof vineOptionsSchema>;
 
