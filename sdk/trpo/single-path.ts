@@ -21,17 +21,20 @@ export interface PolicyData {
   envSteps: number;
 }
 
-export async function collectSinglePath(vec: VecEnv, s: TrainingState): Promise<{ data: PolicyData; batch: RolloutBatch }> {
-  const o = s.options;
-  const batch = await vec.collect({
-    parameters: s.policy.getParameters(),
-    nSteps: o.nSteps,
-    obsNorm: s.obsNormStats(),
-  });
+/** Start a rollout with the current policy and frozen normalization statistics (the workers run it). */
+export function startSinglePath(vec: VecEnv, s: TrainingState): Promise<RolloutBatch> {
+  return vec.collect({ parameters: s.policy.getParameters(), nSteps: s.options.nSteps, obsNorm: s.obsNormStats() });
+}
+
+/**
+ * Turn a finished rollout into the update's inputs (copies: the batch's arrays are shared memory that the next
+ * rollout overwrites), then fold its raw observations into the normalization statistics.
+ */
+export function finishSinglePath(batch: RolloutBatch, s: TrainingState): PolicyData {
   s.recordEpisodes(batch);
   const data = estimateAdvantages(batch, s);
   s.updateObsStats(batch.observations);
-  return { data, batch };
+  return data;
 }
 
 /** GAE over the batch with the current value function (rewards scaled first when normalizeReward is on). */

@@ -8,13 +8,13 @@ import type { Env } from '../../envs/types.js';
 import { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult, type PolicyExportSpec } from '../onnx/index.js';
 import { readCheckpoint, resolveCheckpointDir, saveCheckpoint, writeCheckpoint } from '../run/checkpoint.js';
 import { Rng } from '../rng.js';
-import { makeVecEnv, type VecEnv } from '../vec-env/index.js';
+import { makeVecEnv, type RolloutBatch, type VecEnv } from '../vec-env/index.js';
 import { resolveTrpoOptions, type TrpoOptions, type TrpoOptionsInput } from './config.js';
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
 import { createNetworks } from './create-networks.js';
 import type { PolicyBatch } from './networks.js';
 import { configHash, envStatesFromArrays, envStatesToArrays } from './persistence.js';
-import { collectSinglePath } from './single-path.js';
+import { finishSinglePath, startSinglePath } from './single-path.js';
 import { TrainingState } from './training-state.js';
 import { trpoUpdate, type UpdateResult } from './update.js';
 import { collectVine } from './vine.js';
@@ -83,20 +83,30 @@ export class TRPO {
     const o = this.options;
     const startIteration = s.iteration;
     let stoppedEarly = false;
+    // A single-path rollout started while the previous value fit runs (see UpdateInputs.onPolicyFinal).
+    let prefetched: Promise<RolloutBatch> | undefined;
     while (s.numTimesteps < totalTimesteps) {
-      if (signal?.aborted) {
+      if (!prefetched && (signal?.aborted || stoppedEarly)) {
         stoppedEarly = true;
         break;
       }
       const t0 = performance.now();
-      const { data } = o.sampling === 'vine' ? await collectVine(vec, s) : await collectSinglePath(vec, s);
+      const data =
+        o.sampling === 'vine'
+          ? (await collectVine(vec, s)).data
+          : finishSinglePath(await (prefetched ?? startSinglePath(vec, s)), s);
+      prefetched = undefined;
       const t1 = performance.now();
       const batch = this.policyBatch(data.rows);
       batch.load(data.obs, data.actions, data.rows);
+      const willCheckpoint = checkpointDir !== undefined && o.checkpointEvery > 0 && (s.iteration + 1) % o.checkpointEvery === 0;
+      const more = s.numTimesteps + data.envSteps < totalTimesteps && !stoppedEarly && !signal?.aborted;
       const update = trpoUpdate(
         {
           policy: s.policy, batch, advantages: data.advantages, value: s.value, valueObs: data.valueObs,
           valueTargets: data.valueTargets, valueRows: data.valueRows, rng: s.rng,
+          // Checkpoints need the envs at rest, so no rollout is started before one.
+          onPolicyFinal: o.sampling === 'single-path' && more && !willCheckpoint ? () => void (prefetched = prefetch(vec, s)) : undefined,
         },
         o,
       );
@@ -104,14 +114,9 @@ export class TRPO {
       s.numTimesteps += data.envSteps;
       s.iteration++;
       const metrics = iterationMetrics(s, update, data.explainedVariance, data.envSteps, t0, t1, t2);
-      if (checkpointDir && o.checkpointEvery > 0 && s.iteration % o.checkpointEvery === 0) {
-        await this.checkpoint(checkpointDir);
-      }
-      const verdict = await callbacks?.onIteration?.(metrics, this);
-      if (verdict === false) {
-        stoppedEarly = true;
-        break;
-      }
+      if (willCheckpoint) await this.checkpoint(checkpointDir!);
+      // A rollout already under way is used for one more iteration before stopping (nothing is thrown away).
+      if ((await callbacks?.onIteration?.(metrics, this)) === false) stoppedEarly = true;
     }
     if (checkpointDir && (stoppedEarly || s.iteration % Math.max(o.checkpointEvery, 1) !== 0)) await this.checkpoint(checkpointDir);
     return { iterations: s.iteration - startIteration, timesteps: s.numTimesteps, stoppedEarly };
@@ -235,6 +240,13 @@ export class TRPO {
   private async checkpoint(root: string): Promise<string> {
     return saveCheckpoint(root, await this.checkpointData(), { keep: this.options.keepCheckpoints });
   }
+}
+
+/** Start the next rollout; a failure surfaces where it is awaited, never as an unhandled rejection. */
+function prefetch(vec: VecEnv, s: TrainingState): Promise<RolloutBatch> {
+  const p = startSinglePath(vec, s);
+  p.catch(() => undefined);
+  return p;
 }
 
 function iterationMetrics(

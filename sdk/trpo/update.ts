@@ -69,10 +69,16 @@ export interface UpdateInputs {
   valueTargets: Float64Array;
   valueRows: number;
   rng: Rng;
+  /**
+   * Called once θ is final, before the value fit: the trainer starts the next rollout here, so the workers
+   * simulate while this thread fits V (the rollout needs only θ; the next GAE waits for the fitted V).
+   */
+  onPolicyFinal?: () => void;
 }
 
 export function trpoUpdate(x: UpdateInputs, o: UpdateSettings): UpdateResult {
   const policyStep = updatePolicy(x, o);
+  x.onPolicyFinal?.();
   // 5. Value function: nCriticUpdates epochs of Adam minibatches on (observation, return). Non-finite
   // returns (a diverged reward) would poison it: skip the fit and say so.
   if (!allFinite(x.valueTargets.subarray(0, x.valueRows))) {
