@@ -1,0 +1,350 @@
+// A contiguous slice of the vector env's envs, stepped by one worker thread (or by the main thread when
+// numWorkers = 0). Everything here is synchronous after creation and allocation-free per step: observations,
+// actions, rewards and flags go straight into the shared buffers of layout.ts.
+//
+// Seeding: env i's first reset is reset({ seed, stream: i }) — the same env as makeEnv(id) reset that way on
+// its own — and the policy's action noise for env i is actionNoise(seed, i), a stream of its own. Nothing
+// depends on which worker steps env i, so batches are identical for any numWorkers.
+import type { Env, EnvSnapshot, StepOutput } from '../../envs/types.js';
+import { Rng } from '../rng.js';
+import type {
+  BranchCommand, BranchReport, CollectCommand, CollectReport, EpisodeRecords, GroupConfig, GroupSpaces, InfoKeysUpdate,
+} from './commands.js';
+import { MAX_INFO_KEYS, rolloutBuffers, stepBuffers, type BufferDims, type StepBuffers } from './layout.js';
+import { createRolloutPolicy, ObsNormalizer, type ObsNormStats, type PolicyShape, type RolloutPolicy } from './policy-runner.js';
+
+/**
+ * Action-noise streams sit 2³² streams above the env streams (seed, i): no env index ever reaches them, so the
+ * policy's noise never replays the env's own reset noise.
+ */
+const ACTION_NOISE_STREAMS = 2 ** 32;
+
+/** The generator of the policy's action noise for env `index`. */
+export function actionNoise(seed: number, index: number): Rng {
+  return new Rng(seed, ACTION_NOISE_STREAMS + index);
+}
+
+/** Everything needed to put one env slot back exactly where it was (checkpoints, debugging). */
+export interface EnvSlotState {
+  readonly env: EnvSnapshot;
+  /** The current observation (the one the next action responds to). */
+  readonly obs: Float64Array;
+  readonly episodeReturn: number;
+  readonly episodeLength: number;
+  /** State of the env's action-noise generator. */
+  readonly noise: readonly number[];
+}
+
+type EnvFactory = (id: string, options?: Record<string, unknown>) => Promise<Env>;
+
+async function loadEnvFactory(module: string | undefined): Promise<EnvFactory> {
+  const url = module ?? new URL('../../envs/registry.js', import.meta.url).href;
+  const mod = (await import(url)) as { makeEnv?: unknown };
+  if (typeof mod.makeEnv !== 'function') throw new TypeError(`env module ${url} must export makeEnv(id, options)`);
+  return mod.makeEnv as EnvFactory;
+}
+
+function newOutput(obsDim: number): StepOutput {
+  return { obs: new Float64Array(obsDim), reward: 0, terminated: false, truncated: false, info: {} };
+}
+
+class EnvSlot {
+  /** Current observation: what the next action responds to. */
+  readonly obs: Float64Array;
+  readonly normObs: Float64Array;
+  readonly action: Float64Array;
+  /** Separate outputs so that reset info never leaks into step info. */
+  readonly stepOut: StepOutput;
+  readonly resetOut: StepOutput;
+  episodeReturn = 0;
+  episodeLength = 0;
+  infoKeys: string[] = [];
+  /** Row of the shared action buffer, bound by `attach`. */
+  actionRow: Float64Array;
+
+  constructor(
+    readonly env: Env,
+    readonly index: number,
+    readonly noise: Rng,
+    obsDim: number,
+    actDim: number,
+  ) {
+    this.obs = new Float64Array(obsDim);
+    this.normObs = new Float64Array(obsDim);
+    this.action = new Float64Array(actDim);
+    this.actionRow = this.action;
+    this.stepOut = newOutput(obsDim);
+    this.resetOut = newOutput(obsDim);
+  }
+}
+
+export class EnvGroup {
+  private step_: StepBuffers | undefined;
+  private started = false;
+  private policy: RolloutPolicy | undefined;
+  private branchEnv: Env | undefined;
+  private readonly normalizer: ObsNormalizer;
+  private readonly branchOut: StepOutput;
+  private readonly branchAction: Float64Array;
+  private readonly branchNoise = new Rng(0);
+
+  private constructor(
+    private readonly config: GroupConfig,
+    private readonly makeEnv: EnvFactory,
+    private readonly slots: EnvSlot[],
+    readonly spaces: GroupSpaces,
+    readonly dims: BufferDims,
+  ) {
+    this.normalizer = new ObsNormalizer(dims.obsDim);
+    this.branchOut = newOutput(dims.obsDim);
+    this.branchAction = new Float64Array(dims.actDim);
+  }
+
+  static async create(config: GroupConfig): Promise<EnvGroup> {
+    const makeEnv = await loadEnvFactory(config.envModule);
+    const envs: Env[] = [];
+    for (let k = 0; k < config.count; k++) envs.push(await makeEnv(config.envId, config.envOptions));
+    const { observationSpace, actionSpace, dt, maxEpisodeSteps } = envs[0];
+    const obsDim = observationSpace.shape.reduce((a, b) => a * b, 1);
+    const actDim = actionSpace.type === 'box' ? actionSpace.shape.reduce((a, b) => a * b, 1) : 1;
+    const slots = envs.map((env, k) => {
+      const index = config.firstEnv + k;
+      return new EnvSlot(env, index, actionNoise(config.seed, index), obsDim, actDim);
+    });
+    const dims = { numEnvs: config.numEnvs, obsDim, actDim };
+    return new EnvGroup(config, makeEnv, slots, { observationSpace, actionSpace, dt, maxEpisodeSteps }, dims);
+  }
+
+  /** Bind the step buffers allocated by the main thread. */
+  attach(buffer: SharedArrayBuffer): void {
+    const views = stepBuffers(this.dims, buffer).views;
+    const a = this.dims.actDim;
+    for (const slot of this.slots) slot.actionRow = views.actions.subarray(slot.index * a, (slot.index + 1) * a);
+    this.step_ = views;
+  }
+
+  /** Reset every env: the first time with (seed, stream i), later continuing each env's own RNG. */
+  reset(): InfoKeysUpdate {
+    const b = this.stepViews();
+    let update: InfoKeysUpdate = null;
+    for (const slot of this.slots) {
+      slot.env.resetInto(this.started ? undefined : { seed: this.config.seed, stream: slot.index }, slot.resetOut);
+      this.beginEpisode(slot);
+      b.obs.set(slot.obs, slot.index * this.dims.obsDim);
+      update = this.writeInfo(slot, slot.resetOut, b, update);
+      b.rewards[slot.index] = 0;
+      b.terminated[slot.index] = 0;
+      b.truncated[slot.index] = 0;
+    }
+    this.started = true;
+    return update;
+  }
+
+  /** Step every env with its row of the shared actions; auto-reset ended episodes (SB3 rule). */
+  step(): InfoKeysUpdate {
+    const b = this.stepViews();
+    const obsDim = this.dims.obsDim;
+    let update: InfoKeysUpdate = null;
+    for (const slot of this.slots) {
+      const out = slot.stepOut;
+      slot.env.stepInto(slot.actionRow, out);
+      const i = slot.index;
+      b.rewards[i] = out.reward;
+      b.terminated[i] = out.terminated ? 1 : 0;
+      b.truncated[i] = out.truncated ? 1 : 0;
+      update = this.writeInfo(slot, out, b, update);
+      slot.episodeReturn += out.reward;
+      slot.episodeLength++;
+      if (out.terminated || out.truncated) {
+        b.finalObs.set(out.obs, i * obsDim);
+        b.episodeReturn[i] = slot.episodeReturn;
+        b.episodeLength[i] = slot.episodeLength;
+        slot.env.resetInto(undefined, slot.resetOut);
+        this.beginEpisode(slot);
+      } else {
+        slot.obs.set(out.obs);
+      }
+      b.obs.set(slot.obs, i * obsDim);
+    }
+    return update;
+  }
+
+  async configurePolicy(arg: { shape: PolicyShape; module: string | undefined }): Promise<number> {
+    const policy = await createRolloutPolicy(arg.shape, arg.module);
+    this.policy?.dispose?.();
+    this.policy = policy;
+    return policy.numParameters;
+  }
+
+  /** Run the policy for nSteps on every env of the group and fill its rows of the rollout buffers. */
+  collect(cmd: CollectCommand): CollectReport {
+    this.requireStarted('collect');
+    const policy = this.loadPolicy(cmd.parameters, cmd.obsNorm);
+    const r = rolloutBuffers(this.dims, cmd.nSteps, cmd.buffer).views;
+    const { numEnvs, obsDim, actDim } = this.dims;
+    const episodes: EpisodeRecords = { env: [], endStep: [], returns: [], lengths: [] };
+    const snapshots: EnvSnapshot[] = [];
+    let nextSnapshot = 0;
+    for (let t = 0; t < cmd.nSteps; t++) {
+      for (const slot of this.slots) {
+        const row = t * numEnvs + slot.index;
+        if (cmd.snapshotAt[nextSnapshot] === row) {
+          snapshots.push(slot.env.getState());
+          nextSnapshot++;
+        }
+        r.observations.set(slot.obs, row * obsDim);
+        this.normalizer.apply(slot.obs, slot.normObs);
+        r.normalizedObservations.set(slot.normObs, row * obsDim);
+        r.logProbs[row] = policy.act(slot.normObs, slot.action, cmd.deterministic, slot.noise);
+        r.actions.set(slot.action, row * actDim);
+
+        const out = slot.stepOut;
+        slot.env.stepInto(slot.action, out);
+        r.rewards[row] = out.reward;
+        r.terminated[row] = out.terminated ? 1 : 0;
+        r.truncated[row] = out.truncated ? 1 : 0;
+        slot.episodeReturn += out.reward;
+        slot.episodeLength++;
+        if (out.terminated || out.truncated) {
+          this.normalizer.apply(out.obs, slot.normObs);
+          r.finalObservations.set(slot.normObs, row * obsDim);
+          episodes.env.push(slot.index);
+          episodes.endStep.push(t);
+          episodes.returns.push(slot.episodeReturn);
+          episodes.lengths.push(slot.episodeLength);
+          slot.env.resetInto(undefined, slot.resetOut);
+          this.beginEpisode(slot);
+        } else {
+          slot.obs.set(out.obs);
+        }
+      }
+    }
+    const b = this.stepViews();
+    for (const slot of this.slots) {
+      r.lastObservations.set(slot.obs, slot.index * obsDim);
+      this.normalizer.apply(slot.obs, slot.normObs);
+      r.lastNormalizedObservations.set(slot.normObs, slot.index * obsDim);
+      b.obs.set(slot.obs, slot.index * obsDim);
+    }
+    return { episodes, snapshots };
+  }
+
+  /**
+   * Vine branches: from each snapshot, for each of its first actions, restore the snapshot, take that action
+   * and follow the policy for the rest of the horizon. All branches of one snapshot draw the same noise
+   * (Rng(seed of that snapshot)) — common random numbers. Runs on a spare env, the group's envs are untouched.
+   */
+  async evaluateBranches(cmd: BranchCommand): Promise<BranchReport> {
+    const policy = this.loadPolicy(cmd.parameters, cmd.obsNorm);
+    const env = (this.branchEnv ??= await this.makeEnv(this.config.envId, this.config.envOptions));
+    const { obsDim, actDim } = this.dims;
+    const k = cmd.branchesPerState;
+    const total = cmd.snapshots.length * k;
+    const report = {
+      returns: new Float64Array(total), endObs: new Float64Array(total * obsDim), endDiscount: new Float64Array(total),
+      steps: new Int32Array(total),
+    };
+    const out = this.branchOut;
+    const obs = new Float64Array(obsDim);
+    for (let b = 0; b < total; b++) {
+      const s = Math.floor(b / k);
+      env.setState(cmd.snapshots[s]);
+      this.branchNoise.seed(cmd.seeds[s]);
+      env.stepInto(cmd.firstActions.subarray(b * actDim, (b + 1) * actDim), out);
+      let discountedReturn = out.reward;
+      let discount = cmd.gamma;
+      let steps = 1;
+      for (; steps < cmd.horizon && !out.terminated && !out.truncated; steps++) {
+        this.normalizer.apply(out.obs, obs);
+        policy.act(obs, this.branchAction, cmd.deterministic, this.branchNoise);
+        env.stepInto(this.branchAction, out);
+        discountedReturn += discount * out.reward;
+        discount *= cmd.gamma;
+      }
+      report.returns[b] = discountedReturn;
+      report.steps[b] = steps;
+      report.endDiscount[b] = out.terminated ? 0 : discount;
+      this.normalizer.apply(out.obs, obs);
+      report.endObs.set(obs, b * obsDim);
+    }
+    return report;
+  }
+
+  getStates(): EnvSlotState[] {
+    this.requireStarted('getStates');
+    return this.slots.map((slot) => ({
+      env: slot.env.getState(),
+      obs: slot.obs.slice(),
+      episodeReturn: slot.episodeReturn,
+      episodeLength: slot.episodeLength,
+      noise: slot.noise.getState(),
+    }));
+  }
+
+  /** Restore the states of this group's envs (`states` in env order, one per env of the group). */
+  setStates(states: readonly EnvSlotState[]): void {
+    const b = this.stepViews();
+    this.slots.forEach((slot, k) => {
+      const state = states[k];
+      slot.env.setState(state.env);
+      slot.obs.set(state.obs);
+      slot.episodeReturn = state.episodeReturn;
+      slot.episodeLength = state.episodeLength;
+      slot.noise.setState(state.noise);
+      b.obs.set(slot.obs, slot.index * this.dims.obsDim);
+    });
+    this.started = true;
+  }
+
+  close(): void {
+    for (const slot of this.slots) slot.env.close();
+    this.branchEnv?.close();
+    this.policy?.dispose?.();
+  }
+
+  private beginEpisode(slot: EnvSlot): void {
+    slot.obs.set(slot.resetOut.obs);
+    slot.episodeReturn = 0;
+    slot.episodeLength = 0;
+  }
+
+  private loadPolicy(parameters: Float64Array, obsNorm: ObsNormStats | undefined): RolloutPolicy {
+    if (this.policy === undefined) throw new Error('no policy: call configurePolicy() first');
+    this.policy.setParameters(parameters);
+    this.normalizer.load(obsNorm);
+    return this.policy;
+  }
+
+  /** Copy an env's info values into its shared row; report its key list when it changed. */
+  private writeInfo(slot: EnvSlot, out: StepOutput, b: StepBuffers, update: InfoKeysUpdate): InfoKeysUpdate {
+    const base = slot.index * MAX_INFO_KEYS;
+    const keys = slot.infoKeys;
+    let j = 0;
+    let changed = false;
+    for (const key in out.info) {
+      if (j === MAX_INFO_KEYS) throw new RangeError(`${this.config.envId} info has more than ${MAX_INFO_KEYS} keys`);
+      if (keys[j] !== key) {
+        keys[j] = key;
+        changed = true;
+      }
+      b.info[base + j] = out.info[key];
+      j++;
+    }
+    if (keys.length !== j) {
+      keys.length = j;
+      changed = true;
+    }
+    if (!changed) return update;
+    const entry = { env: slot.index, keys: keys.slice() };
+    return update === null ? [entry] : [...update, entry];
+  }
+
+  private stepViews(): StepBuffers {
+    if (this.step_ === undefined) throw new Error('internal: step buffers not attached');
+    return this.step_;
+  }
+
+  private requireStarted(what: string): void {
+    if (!this.started) throw new Error(`${what} before reset(): reset the vector env first`);
+  }
+}
