@@ -63,8 +63,8 @@ describe('CLI arguments', () => {
     ['sweep', ['--out', 's', '--envs', 'Hopper-v5', '--seeds', '0-3,1'], /seed 1 appears twice/],
     ['sweep', ['--out', 's', '--envs', 'Hopper-v5', '--shard', '2/2'], /^--shard "2\/2": expected i\/N with 0 <= i < N/],
     ['sweep', ['--out', 's', '--spec', 'x.json', '--envs', 'Hopper-v5'], /--spec excludes --envs and --seeds/],
-    ['report', [], /the sweep folder is missing: trpo report DIR/],
-    ['report', ['a', 'b'], /unexpected argument "b": 'trpo report' takes DIR/],
+    ['report', [], /the sweep folder is missing: trpo report DIR\.\.\./],
+    ['export', ['--run', 'r', 'b'], /unexpected argument "b": 'trpo export' takes no arguments besides flags/],
   ];
   for (const [command, argv, message] of errors) {
     it(`refuses: trpo ${command} ${argv.join(' ')}`, () => expect(usageError(command, argv)).to.match(message));
@@ -125,12 +125,14 @@ describe('CLI arguments', () => {
     expect(parse('sweep', ['--envs', 'Hopper-v5,Walker2d-v5', '--seeds', '0-2,7', '--timesteps', '1e5', '--jobs', '2', '--out', 's', '--shard', '1/4']))
       .to.deep.equal({
         outDir: 's', spec: undefined, specPath: undefined, envs: ['Hopper-v5', 'Walker2d-v5'], seeds: [0, 1, 2, 7],
-        timesteps: 100_000, jobs: 2, shard: { index: 1, count: 4 },
+        timesteps: 100_000, jobs: 2, shard: { index: 1, count: 4 }, cores: undefined, oversubscribe: undefined,
       });
+    expect(parse('sweep', ['--envs', 'Hopper-v5', '--out', 's', '--cores', '8', '--oversubscribe'])).to.deep.include({ cores: 8, oversubscribe: true });
     expect(parse('sweep', ['--envs', 'Hopper-v5', '--out', 's']).seeds).to.deep.equal([0]);
     const spec = file('sweep.json', '{"envs": ["Hopper-v5"], "seeds": [0, 1]}');
     expect(parse('sweep', ['--spec', spec, '--out', 's'])).to.deep.include({ spec: { envs: ['Hopper-v5'], seeds: [0, 1] }, specPath: spec });
-    expect(parse('report', ['sweeps/x'])).to.deep.equal({ sweepDir: 'sweeps/x', outPath: path.join('sweeps/x', 'report.html') });
+    expect(parse('report', ['sweeps/x'])).to.deep.equal({ sweepDirs: ['sweeps/x'], outDir: 'sweeps/x' });
+    expect(parse('report', ['s/0', 's/1', '--out', 'r'])).to.deep.equal({ sweepDirs: ['s/0', 's/1'], outDir: 'r' });
   });
 
   it('generates --help listing every flag with its value placeholder and default', () => {

@@ -71,12 +71,17 @@ export interface SweepArgs {
   timesteps?: number;
   jobs?: number;
   shard?: { index: number; count: number };
+  /** Core budget (default: all cores the process may use). */
+  cores?: number;
+  /** Run --jobs runs at a time even if their worker threads exceed the cores. */
+  oversubscribe?: boolean;
 }
 
 export interface ReportArgs {
-  sweepDir: string;
-  /** --out, or <sweep>/report.html. */
-  outPath: string;
+  /** Sweep folders to merge (shards' --out folders, or one folder all shards wrote into). */
+  sweepDirs: string[];
+  /** --out, or the first sweep folder. */
+  outDir: string;
 }
 
 export interface CommandArgs {
@@ -258,6 +263,8 @@ const sweepSchema = z.object({
   out: z.string().optional(),
   spec: z.string().optional(),
   shard: shardFlag.optional(),
+  cores: intFlag(1, '--cores 8').optional(),
+  oversubscribe: z.boolean().optional(),
 });
 
 const sweep: CommandSpec<SweepArgs> = {
@@ -265,11 +272,13 @@ const sweep: CommandSpec<SweepArgs> = {
   flags: {
     envs: { type: 'string', value: 'IDS', description: 'comma-separated environment ids, e.g. Hopper-v5,Walker2d-v5' },
     seeds: { type: 'string', value: 'LIST', description: 'seeds, e.g. 0-4 or 0,3,7', defaultText: '0' },
-    timesteps: { type: 'string', value: 'N', description: 'env steps per run', defaultText: "each env's tuned budget" },
+    timesteps: { type: 'string', value: 'N', description: 'env steps per run (required with --envs; overrides the spec\'s)' },
     jobs: { type: 'string', value: 'N', description: 'runs at once', defaultText: 'fit to the cores' },
     out: { type: 'string', value: 'DIR', description: 'sweep folder (required; the same folder resumes)' },
     spec: { type: 'string', value: 'FILE', description: 'JSON sweep spec (envs, seeds, option grids) instead of --envs/--seeds' },
     shard: { type: 'string', value: 'i/N', description: 'run only share i of N (0-based) for a job array' },
+    cores: { type: 'string', value: 'N', description: 'core budget shared by the runs\' worker threads', defaultText: 'the cores this process may use' },
+    oversubscribe: { type: 'boolean', description: 'run --jobs runs at once even if their threads exceed the cores' },
   },
   toArgs(values) {
     const flags = validateFlags('sweep', sweepSchema, values);
@@ -289,6 +298,8 @@ const sweep: CommandSpec<SweepArgs> = {
       timesteps: flags.timesteps,
       jobs: flags.jobs,
       shard: flags.shard,
+      cores: flags.cores,
+      oversubscribe: flags.oversubscribe,
     };
   },
 };
@@ -299,13 +310,12 @@ const reportSchema = z.object({ out: z.string().optional() });
 
 const report: CommandSpec<ReportArgs> = {
   summary: 'Make learning-curve plots (SVG) and an HTML report of a sweep (shards merged).',
-  flags: { out: { type: 'string', value: 'FILE', description: 'HTML file to write', defaultText: '<sweep>/report.html' } },
-  positionals: [{ name: 'DIR', description: 'sweep folder written by trpo sweep' }],
+  flags: { out: { type: 'string', value: 'DIR', description: 'folder for report.html, curves/ and summary files', defaultText: 'the first sweep folder' } },
+  positionals: [{ name: 'DIR...', description: 'sweep folder(s) written by trpo sweep (several: shards to merge)', variadic: true }],
   toArgs(values, positionals) {
     const flags = validateFlags('report', reportSchema, values);
-    const sweepDir = positionals[0];
-    if (sweepDir === undefined) throw new UsageError('the sweep folder is missing: trpo report DIR', 'report');
-    return { sweepDir, outPath: flags.out ?? path.join(sweepDir, 'report.html') };
+    if (positionals.length === 0) throw new UsageError('the sweep folder is missing: trpo report DIR...', 'report');
+    return { sweepDirs: positionals, outDir: flags.out ?? positionals[0] };
   },
 };
 

@@ -29,6 +29,8 @@ export interface FlagSpec {
 export interface PositionalSpec {
   name: string;
   description: string;
+  /** The last positional only: takes all remaining arguments. */
+  variadic?: boolean;
 }
 
 export interface ParsedCommandLine {
@@ -75,7 +77,7 @@ export function tokenize(
     }
     values[token.name] = token.value;
   }
-  if (rest.length > positionals.length) {
+  if (rest.length > positionals.length && !positionals.at(-1)?.variadic) {
     const expected = positionals.length === 0 ? 'no arguments besides flags' : positionals.map((p) => p.name).join(' ');
     throw new UsageError(`unexpected argument "${rest[positionals.length]}": 'trpo ${command}' takes ${expected}`, command);
   }
