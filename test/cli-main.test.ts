@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { backends, notAvailableYet, type Backends } from '../sdk/cli/backends.js';
+import { backends, type Backends } from '../sdk/cli/backends.js';
 import { main, type CliIO } from '../sdk/cli/main.js';
 import { UsageError } from '../sdk/cli/parse.js';
 
@@ -72,11 +72,6 @@ describe('trpo main: dispatch and exit codes', () => {
     expect(calls).to.deep.equal([]);
   });
 
-  it('answers "not available yet" with exit 2 for a command without an implementation', async () => {
-    const io = captureIO();
-    expect(await main(['sweep', '--envs', 'Hopper-v5', '--out', 's'], io, { ...backends, sweep: notAvailableYet('sweep') })).to.equal(2);
-    expect(io.err).to.equal('trpo sweep: not available yet in this version of trpo-wasm\n');
-  });
 
   // The real executable, as a user runs it.
   const processCases: Array<{ args: string[]; status: number; stdout?: RegExp; stderr?: RegExp }> = [
