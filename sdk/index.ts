@@ -1,2 +1,10 @@
 // Public API of trpo-wasm. Every export here is documented and typed.
-export const version = '0.1.0';
+export { version } from './version.js';
+export * from './onnx/index.js';
+export * from '../envs/index.js';
+export * from './run/index.js';
+export * from './sweep/index.js';
+export * from './policies/index.js';
+export { cg, type CgResult } from './cg.js';
+export { KernelHelper } from './wasm/helper.js';
+export * from './vec-env/index.js';

@@ -1,0 +1,179 @@
+// The only module that touches `WebAssembly`. Per thread (main or worker_threads worker) it compiles
+// build/kernels.wasm once, creates the module's memory, instantiates, and owns the single Arena every policy,
+// batch and value function of that thread allocates from. Each worker thread gets its own instance simply by
+// importing this module (module state is per thread).
+//
+// The memory is a shared WebAssembly.Memory (the module declares it shared) so a helper thread can run the same
+// kernels on the same buffers; on a single thread it behaves like any other memory. Shared memory never detaches
+// on growth, but views are still refreshed by ArenaArray so nothing depends on that.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Arena } from './arena.js';
+
+/** Must equal abiVersion() in assembly/index.ts. */
+const ABI_VERSION = 4;
+const INITIAL_PAGES = 256; // 16 MiB
+const MAXIMUM_PAGES = 65536; // the 4 GiB limit of wasm32
+
+export type Precision = 'f32' | 'f64';
+
+/** A WebAssembly.Memory as far as the SDK needs it. */
+export interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
+
+/**
+ * The part of the global WebAssembly API used here, typed locally: the compile target's lib has no WebAssembly
+ * declarations (they live in the DOM lib), and keeping them out of the public types spares consumers the same.
+ */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+type Ptr = number;
+
+/** Kernels that exist once per precision (exported with suffix F32 / F64). */
+export interface PrecisionKernels {
+  readonly precision: Precision;
+  readonly bytesPerElement: 4 | 8;
+  mlpWorkspaceBytes(net: Ptr): number;
+  mlpPack(net: Ptr): void;
+  mlpForward(net: Ptr, x: Ptr, n: number, hidden: Ptr, out: Ptr, ws: Ptr): void;
+  mlpJvp(net: Ptr, x: Ptr, n: number, hidden: Ptr, v: Ptr, tOut: Ptr, ws: Ptr): void;
+  mlpVjp(net: Ptr, x: Ptr, n: number, hidden: Ptr, g: Ptr, grad: Ptr, ws: Ptr): void;
+  gaussianLogProb(mean: Ptr, logStd: Ptr, actions: Ptr, n: number, A: number, out: Ptr): void;
+  gaussianEntropy(logStd: Ptr, A: number): number;
+  gaussianKl(meanOld: Ptr, logStdOld: Ptr, meanNew: Ptr, logStdNew: Ptr, n: number, A: number, out: Ptr): void;
+  gaussianKlGrad(meanOld: Ptr, logStdOld: Ptr, meanNew: Ptr, logStdNew: Ptr, n: number, A: number, gMean: Ptr, gLogStd: Ptr): void;
+  softmax(logits: Ptr, n: number, K: number, probs: Ptr): void;
+  categoricalLogProb(logits: Ptr, actions: Ptr, n: number, K: number, out: Ptr): void;
+  categoricalEntropy(logits: Ptr, n: number, K: number, out: Ptr): void;
+  categoricalKl(logitsOld: Ptr, logitsNew: Ptr, n: number, K: number, out: Ptr): void;
+  categoricalKlGrad(logitsOld: Ptr, logitsNew: Ptr, n: number, K: number, g: Ptr): void;
+  policyForwardOld(net: Ptr, batch: Ptr, ws: Ptr): void;
+  policySurrogateGradient(net: Ptr, batch: Ptr, advantages: Ptr, grad: Ptr, ws: Ptr): number;
+  policyEvaluate(net: Ptr, batch: Ptr, advantages: Ptr, ws: Ptr, result: Ptr): void;
+  /** `helper`: a Helper struct (assembly/fisher.ts) to split the rows with a helper thread, or 0. */
+  fisherVectorProduct(net: Ptr, batch: Ptr, v: Ptr, out: Ptr, damping: number, empirical: boolean, ws: Ptr, helper: Ptr): void;
+  /** The helper thread's share of one FVP: rows [r0, r1) added into out. */
+  fisherRows(net: Ptr, batch: Ptr, tangent: Ptr, v: Ptr, out: Ptr, r0: number, r1: number, empirical: boolean, ws: Ptr): void;
+  conjugateGradient(
+    net: Ptr, batch: Ptr, rhs: Ptr, x: Ptr, maxIterations: number, residualTol: number, damping: number,
+    empirical: boolean, ws: Ptr, work: Ptr, info: Ptr, helper: Ptr,
+  ): number;
+  adamStep(params: Ptr, grad: Ptr, m: Ptr, v: Ptr, count: number, lr: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+  mseLoss(pred: Ptr, target: Ptr, n: number, g: Ptr): number;
+}
+
+/** Kernels independent of the precision. */
+export interface CommonKernels {
+  mlpParamCount(net: Ptr): number;
+  mlpHiddenCount(net: Ptr, n: number): number;
+  mlpJacobianCount(net: Ptr, n: number): number;
+  mlpJacobianScratchCount(net: Ptr): number;
+  mlpPolicyParamCount(net: Ptr, kind: number): number;
+  gae(
+    rewards: Ptr, values: Ptr, terminated: Ptr, truncated: Ptr, truncationValues: Ptr, lastValues: Ptr,
+    nSteps: number, numEnvs: number, gamma: number, lambda: number, advantages: Ptr, returns: Ptr,
+  ): void;
+  gatherRows(src: Ptr, rowBytes: number, indices: Ptr, count: number, dst: Ptr): void;
+}
+
+const PRECISION_KERNELS = [
+  'mlpWorkspaceBytes', 'mlpPack', 'mlpForward', 'mlpJvp', 'mlpVjp', 'gaussianLogProb', 'gaussianEntropy',
+  'gaussianKl', 'gaussianKlGrad', 'softmax', 'categoricalLogProb', 'categoricalEntropy', 'categoricalKl',
+  'categoricalKlGrad', 'policyForwardOld', 'policySurrogateGradient', 'policyEvaluate', 'fisherVectorProduct',
+  'fisherRows', 'conjugateGradient', 'adamStep', 'mseLoss',
+] as const;
+const COMMON_KERNELS = [
+  'mlpParamCount', 'mlpHiddenCount', 'mlpJacobianCount', 'mlpJacobianScratchCount', 'mlpPolicyParamCount', 'gae', 'gatherRows',
+] as const;
+
+/** One thread's kernels: the instance, its memory, and the arena over that memory. */
+export interface Kernels {
+  readonly common: CommonKernels;
+  readonly f32: PrecisionKernels;
+  readonly f64: PrecisionKernels;
+  readonly arena: Arena;
+  /** The shared memory, to hand to a helper thread (`instantiateOnMemory`). */
+  readonly memory: WasmMemory;
+}
+
+let compiled: object | undefined;
+let threadKernels: Kernels | undefined;
+
+/** The kernels of the calling thread, instantiated on first use. */
+export function kernels(): Kernels {
+  threadKernels ??= instantiate(new wasm.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true }), true);
+  return threadKernels;
+}
+
+/**
+ * A second instance on an existing shared memory (a helper thread working on the caller's buffers). It has no
+ * arena of its own: all allocation stays with the thread that owns the memory.
+ */
+export function instantiateOnMemory(memory: WasmMemory): Omit<Kernels, 'arena'> {
+  return instantiate(memory, false);
+}
+
+function instantiate(memory: WasmMemory, withArena: true): Kernels;
+function instantiate(memory: WasmMemory, withArena: false): Omit<Kernels, 'arena'>;
+function instantiate(memory: WasmMemory, withArena: boolean): Kernels | Omit<Kernels, 'arena'> {
+  compiled ??= new wasm.Module(readFileSync(locateWasm()));
+  const instance = new wasm.Instance(compiled, {
+    env: {
+      memory,
+      abort: (message: number, file: number, line: number, column: number) => {
+        throw new Error(`wasm kernel abort: ${readString(memory, message)} at ${readString(memory, file)}:${line}:${column}`);
+      },
+    },
+  });
+  const exports = instance.exports;
+  const abi = (exports.abiVersion as () => number)();
+  if (abi !== ABI_VERSION) {
+    throw new Error(`build/kernels.wasm has ABI ${abi} but the SDK expects ${ABI_VERSION}: run \`npm run build:wasm\``);
+  }
+  const pick = <N extends string>(names: readonly N[], suffix: string): Record<N, unknown> => {
+    const out = {} as Record<N, unknown>;
+    for (const name of names) {
+      const fn = exports[name + suffix];
+      if (typeof fn !== 'function') throw new Error(`build/kernels.wasm lacks export ${name + suffix}: run \`npm run build:wasm\``);
+      out[name] = fn;
+    }
+    return out;
+  };
+  const f32 = { ...pick(PRECISION_KERNELS, 'F32'), precision: 'f32', bytesPerElement: 4 } as unknown as PrecisionKernels;
+  const f64 = { ...pick(PRECISION_KERNELS, 'F64'), precision: 'f64', bytesPerElement: 8 } as unknown as PrecisionKernels;
+  const common = pick(COMMON_KERNELS, '') as unknown as CommonKernels;
+  if (!withArena) return { common, f32, f64, memory };
+  const base = (exports.heapBase as () => number)();
+  const arena = new Arena({ buffer: () => memory.buffer, grow: (pages) => void memory.grow(pages) }, base);
+  return { common, f32, f64, memory, arena };
+}
+
+/** build/kernels.wasm of this package: the first `build/kernels.wasm` found walking up from this file. */
+function locateWasm(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth++) {
+    const candidate = join(dir, 'build', 'kernels.wasm');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('trpo-wasm: build/kernels.wasm not found above ' +
+    `${dirname(fileURLToPath(import.meta.url))}; run \`npm run build:wasm\` in the package root`);
+}
+
+/** An AssemblyScript string (UTF-16, byte length at ptr − 4), copied out of the (possibly shared) memory. */
+function readString(memory: WasmMemory, ptr: number): string {
+  if (ptr === 0) return '(no message)';
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  const units = new Uint16Array(bytes >>> 1);
+  units.set(new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+  return String.fromCharCode(...units);
+}
