@@ -18,7 +18,7 @@ export async function createNetworks(o: TrpoOptions, observationSpace: BoxSpace,
   return {
     policy: adaptPolicy(raw, actionSpace),
     value: adaptValue(value),
-    createBatch: (capacity) => raw.createBatch(capacity) as unknown as PolicyBatch,
+    createBatch: (capacity, helper) => raw.createBatch(capacity, { helper }) as unknown as PolicyBatch,
     gae: (x: GaeInputs) => computeGae(x),
   };
 }

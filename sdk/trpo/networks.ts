@@ -2,6 +2,7 @@
 // function and GAE. Implemented on the wasm kernels' classes by createNetworks.
 import type { Space } from '../../envs/types.js';
 import type { Rng } from '../rng.js';
+import type { KernelHelper } from '../wasm/helper.js';
 import type { ParameterOwner, PolicyBatchOps } from './update.js';
 
 export interface AgentPolicy extends ParameterOwner {
@@ -50,11 +51,14 @@ export interface GaeInputs {
 export interface PolicyBatch extends PolicyBatchOps {
   readonly capacity: number;
   load(obs: Float64Array, actions: Float64Array, n: number): void;
+  /** Return the batch's buffers to the arena. */
+  dispose(): void;
 }
 
 export interface Networks {
   readonly policy: AgentPolicy;
   readonly value: AgentValue;
-  createBatch(capacity: number): PolicyBatch;
+  /** A batch for up to `capacity` states; with `helper`, Fisher-vector products are split over two threads. */
+  createBatch(capacity: number, helper?: KernelHelper): PolicyBatch;
   gae(x: GaeInputs): { advantages: Float64Array; returns: Float64Array };
 }

@@ -8,6 +8,7 @@ import type { Env } from '../../envs/types.js';
 import { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult, type PolicyExportSpec } from '../onnx/index.js';
 import { readCheckpoint, resolveCheckpointDir, saveCheckpoint, writeCheckpoint } from '../run/checkpoint.js';
 import { Rng } from '../rng.js';
+import { KernelHelper } from '../wasm/helper.js';
 import { makeVecEnv, type RolloutBatch, type VecEnv } from '../vec-env/index.js';
 import { resolveTrpoOptions, type TrpoOptions, type TrpoOptionsInput } from './config.js';
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
@@ -48,6 +49,8 @@ export class TRPO {
   private probe: Env | undefined;
   private vec: VecEnv | undefined;
   private batch: PolicyBatch | undefined;
+  /** Second thread for Fisher-vector products: the update runs while the rollout workers are idle. */
+  private helper: KernelHelper | undefined;
   private predictRng: Rng | undefined;
   private pendingEnvStates: Parameters<VecEnv['setStates']>[0] | undefined;
 
@@ -81,6 +84,7 @@ export class TRPO {
     const s = await this.setup();
     const vec = await this.vectorEnv();
     const o = this.options;
+    if (o.numWorkers > 0 && !this.helper) this.helper = await KernelHelper.start();
     const startIteration = s.iteration;
     let stoppedEarly = false;
     // A single-path rollout started while the previous value fit runs (see UpdateInputs.onPolicyFinal).
@@ -197,9 +201,12 @@ export class TRPO {
 
   /** End the worker threads and free the envs. The agent can still predict, evaluate and save. */
   async close(): Promise<void> {
-    const vec = this.vec;
+    const { vec, helper } = this;
     this.vec = undefined;
-    await vec?.close();
+    this.helper = undefined;
+    this.batch?.dispose(); // it is bound to the helper
+    this.batch = undefined;
+    await Promise.all([vec?.close(), helper?.close()]);
   }
 
   private async vectorEnv(): Promise<VecEnv> {
@@ -220,7 +227,10 @@ export class TRPO {
   }
 
   private policyBatch(rows: number): PolicyBatch {
-    if (!this.batch || this.batch.capacity < rows) this.batch = this.state!.networks.createBatch(rows);
+    if (!this.batch || this.batch.capacity < rows) {
+      this.batch?.dispose();
+      this.batch = this.state!.networks.createBatch(rows, this.helper);
+    }
     return this.batch;
   }
 
