@@ -8,3 +8,4 @@ export * from './policies/index.js';
 export { cg, type CgResult } from './cg.js';
 export { KernelHelper } from './wasm/helper.js';
 export * from './vec-env/index.js';
+export * from './trpo/index.js';
