@@ -3,7 +3,8 @@ import { expect } from 'chai';
 
 describe("import from 'trpo-wasm'", () => {
   it('exports the agent, envs, kernels classes, ONNX, sweeps and helpers', async () => {
-    const m = (await import('trpo-wasm')) as Record<string, unknown>;
+    const packageName = 'trpo-wasm'; // a variable: resolved at run time through package.json "exports", like a user's import
+    const m = (await import(packageName)) as Record<string, unknown>;
     for (const name of [
       'TRPO', 'trainRun', 'resolveTrpoOptions', 'makeEnv', 'listEnvs', 'makeVecEnv', 'GaussianMlpPolicy',
       'CategoricalMlpPolicy', 'MlpValueFunction', 'computeGae', 'cg', 'exportOnnx', 'loadOnnxPolicy', 'sweep',
