@@ -1,5 +1,6 @@
 // npm run bench:onnx — onnxruntime-node latency (batch 1) and throughput (batch 256) of exported policies, beside a
-// plain-TS float64 forward of the same spec measured in the same run. Prints medians and ratios; asserts nothing.
+// plain-TS float64 forward of the same spec and the SDK's own wasm forward (GaussianMlpPolicy.act, deterministic, the
+// MLP only) measured in the same run. Prints medians and ratios; asserts nothing.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { exportOnnx } from '../sdk/onnx/export.js';
 import { loadOnnxPolicy, type OnnxPolicy } from '../sdk/onnx/runtime.js';
 import type { PolicyExportSpec } from '../sdk/onnx/spec.js';
+import { GaussianMlpPolicy } from '../sdk/policies/index.js';
 import { randomObservations, randomSpec } from '../test/onnx-fixtures.js';
 
 const LATENCY_CALLS = 3000;
@@ -89,6 +91,7 @@ async function benchPolicy(name: string, spec: PolicyExportSpec, dir: string): P
       throughput: BATCH / (await medianMicros(THROUGHPUT_CALLS, (i) => forward(batchObs(i), BATCH, out))) * 1e6,
     },
   ];
+  rows.push(await sdkRow(name, spec, one, batchObs));
   for (const threads of [1, 2]) {
     const policy: OnnxPolicy = await loadOnnxPolicy(path, { threads });
     rows.push({
@@ -100,6 +103,23 @@ async function benchPolicy(name: string, spec: PolicyExportSpec, dir: string): P
     await policy.close();
   }
   return rows;
+}
+
+/** The SDK's wasm policy with the spec's weights (θ = each layer's W then b, log-std last). */
+async function sdkRow(name: string, spec: PolicyExportSpec, one: (i: number) => Float32Array, batchObs: (i: number) => Float32Array): Promise<Row> {
+  const sizes = [spec.obsDim, ...spec.layers.slice(0, -1).map((l) => l.outDim)];
+  const policy = new GaussianMlpPolicy({ obsDim: spec.obsDim, actionDim: spec.actDim, hiddenSizes: sizes.slice(1), activation: spec.activation });
+  policy.setParameters([...spec.layers.flatMap((l) => [...l.weight, ...l.bias]), ...(spec.logStd ?? new Float64Array(spec.actDim))]);
+  const out1 = { action: new Float64Array(spec.actDim), logProb: new Float64Array(1) };
+  const outB = { action: new Float64Array(BATCH * spec.actDim), logProb: new Float64Array(BATCH) };
+  const row = {
+    policy: name,
+    runtime: 'SDK wasm (f32, MLP)',
+    latencyUs: await medianMicros(LATENCY_CALLS, (i) => policy.act(one(i), { deterministic: true, out: out1 })),
+    throughput: BATCH / (await medianMicros(THROUGHPUT_CALLS, (i) => policy.act(batchObs(i), { deterministic: true, out: outB }))) * 1e6,
+  };
+  policy.dispose();
+  return row;
 }
 
 async function main(): Promise<void> {

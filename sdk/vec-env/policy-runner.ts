@@ -80,16 +80,19 @@ export interface ObsNormStats {
   readonly epsilon: number;
 }
 
-/** Applies ObsNormStats (the formula of RunningMeanStd.normalize) without allocating per call. */
+/**
+ * Applies ObsNormStats without allocating per call — the same arithmetic as RunningMeanStd.normalize (a division
+ * by √(var + ε), not a multiplication by its reciprocal), so the workers and agent.predict agree to the bit.
+ */
 export class ObsNormalizer {
   private readonly mean: Float64Array;
-  private readonly invStd: Float64Array;
+  private readonly std: Float64Array;
   private clip = Infinity;
   private enabled = false;
 
   constructor(private readonly obsDim: number) {
     this.mean = new Float64Array(obsDim);
-    this.invStd = new Float64Array(obsDim);
+    this.std = new Float64Array(obsDim);
   }
 
   /** Freeze `stats` for the next calls of `apply`; `undefined` makes `apply` a copy. */
@@ -98,7 +101,7 @@ export class ObsNormalizer {
     if (stats === undefined) return;
     for (let j = 0; j < this.obsDim; j++) {
       this.mean[j] = stats.mean[j];
-      this.invStd[j] = 1 / Math.sqrt(stats.var[j] + stats.epsilon);
+      this.std[j] = Math.sqrt(stats.var[j] + stats.epsilon);
     }
     this.clip = stats.clip;
   }
@@ -110,7 +113,7 @@ export class ObsNormalizer {
     }
     const clip = this.clip;
     for (let j = 0; j < this.obsDim; j++) {
-      const z = (obs[j] - this.mean[j]) * this.invStd[j];
+      const z = (obs[j] - this.mean[j]) / this.std[j];
       out[j] = z > clip ? clip : z < -clip ? -clip : z;
     }
   }
