@@ -21,6 +21,13 @@ describe('trpo command line', function () {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trpo-cli-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('runs as the package bin, the way `npx trpo` starts it (executable, with its shebang)', () => {
+    const r = spawnSync(cli, ['--help'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.error, String(r.error)).to.equal(undefined);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.match(/Usage: trpo <command>/);
+  });
+
   it('train → eval → export → eval of the ONNX file give the same returns', () => {
     const run = path.join(dir, 'run');
     const train = trpo('train', '--env', 'InvertedPendulum-v5', '--timesteps', '4096', '--out', run, '--eval-episodes', '2', '--no-progress');
