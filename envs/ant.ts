@@ -9,7 +9,7 @@
 // Reset: qpos0 + U(±resetNoiseScale), qvel = resetNoiseScale·N(0, 1).
 import { z } from 'zod';
 import { compileModel, elementId, type CompiledModel } from './mujoco-runtime.js';
-import { MujocoEnv, clip, insideClosed, sumOfSquares } from './mujoco-env.js';
+import { MujocoEnv, clip, copyTail, insideClosed, sumOfSquares } from './mujoco-env.js';
 import { flag, mujocoCommon, nonNegative, parseEnvOptions, range, weight } from './options.js';
 import type { StepInfo, StepOutput } from './types.js';
 
@@ -137,11 +137,7 @@ export class AntEnv extends MujocoEnv {
   }
 
   protected writeObservation(obs: Float64Array): void {
-    const q = this.qpos;
-    const v = this.qvel;
-    let k = 0;
-    for (let i = this.firstPosition; i < this.nq; i++) obs[k++] = q[i];
-    for (let i = 0; i < this.nv; i++) obs[k++] = v[i];
+    let k = copyTail(this.qvel, 0, obs, copyTail(this.qpos, this.firstPosition, obs, 0));
     if (!this.s.includeCfrcExtInObservation) return;
     const range = this.s.contactForceRange;
     const f = this.cfrcExt;
@@ -150,12 +146,7 @@ export class AntEnv extends MujocoEnv {
 
   /** Position and distance from the start (also part of every step's info). */
   protected override writeResetInfo(info: StepInfo): void {
-    const q = this.qpos;
-    const dx = q[0] - this.initQpos[0];
-    const dy = q[1] - this.initQpos[1];
-    info.x_position = q[0];
-    info.y_position = q[1];
-    info.distance_from_origin = Math.sqrt(dx * dx + dy * dy);
+    this.writePlanarPositionInfo(info);
   }
 
   protected override extraState(): number[] {

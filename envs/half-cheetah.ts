@@ -4,7 +4,7 @@
 // Reset: qpos0 + U(±resetNoiseScale), qvel = resetNoiseScale·N(0, 1).
 import { z } from 'zod';
 import { compileModel, type CompiledModel } from './mujoco-runtime.js';
-import { MujocoEnv, sumOfSquares } from './mujoco-env.js';
+import { MujocoEnv, copyTail, sumOfSquares } from './mujoco-env.js';
 import { flag, mujocoCommon, nonNegative, parseEnvOptions, weight } from './options.js';
 import type { StepInfo, StepOutput } from './types.js';
 
@@ -65,11 +65,7 @@ export class HalfCheetahEnv extends MujocoEnv {
   }
 
   protected writeObservation(obs: Float64Array): void {
-    const q = this.qpos;
-    const v = this.qvel;
-    let k = 0;
-    for (let i = this.firstPosition; i < this.nq; i++) obs[k++] = q[i];
-    for (let i = 0; i < this.nv; i++) obs[k++] = v[i];
+    copyTail(this.qvel, 0, obs, copyTail(this.qpos, this.firstPosition, obs, 0));
   }
 
   protected override writeResetInfo(info: StepInfo): void {

@@ -8,7 +8,7 @@
 // Reset: qpos0 and zero velocity plus U(±resetNoiseScale).
 import { z } from 'zod';
 import { compileModel, type CompiledModel } from './mujoco-runtime.js';
-import { MujocoEnv, clip, insideOpen, sumOfSquares } from './mujoco-env.js';
+import { MujocoEnv, clip, copyTail, insideOpen, sumOfSquares } from './mujoco-env.js';
 import { flag, mujocoCommon, nonNegative, parseEnvOptions, range, weight } from './options.js';
 import type { StepInfo, StepOutput } from './types.js';
 
@@ -34,11 +34,6 @@ export type HumanoidOptions = z.input<typeof humanoidOptionsSchema>;
 type Settings = z.output<typeof humanoidOptionsSchema>;
 
 /** out[k…] = from[start…]; returns the next free index of out. */
-function copyTail(from: Float64Array, start: number, out: Float64Array, k: number): number {
-  for (let i = start; i < from.length; i++) out[k++] = from[i];
-  return k;
-}
-
 /**
  * Gymnasium's info arrays tendon_length / tendon_velocity of the model's two tendons, flattened into named
  * keys. The names are spelled out because keyed stores (info[key]) boxed a fresh number on every step.

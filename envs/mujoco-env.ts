@@ -131,6 +131,16 @@ export abstract class MujocoEnv extends BaseEnv {
     for (let i = 0; i < target.length; i++) target[i] += scale * this.rng.normal();
   }
 
+  /** info.x_position, y_position (qpos[0], qpos[1]) and distance_from_origin (from the initial qpos). */
+  protected writePlanarPositionInfo(info: StepInfo): void {
+    const q = this.qpos;
+    const dx = q[0] - this.initQpos[0];
+    const dy = q[1] - this.initQpos[1];
+    info.x_position = q[0];
+    info.y_position = q[1];
+    info.distance_from_origin = Math.sqrt(dx * dx + dy * dy);
+  }
+
   protected resetTask(options: Record<string, unknown> | undefined, obs: Float64Array, info: StepInfo): void {
     if (options !== undefined) parseResetOptions(noResetOptions, options, this.id);
     const { mj, model, data } = this;
@@ -181,6 +191,12 @@ export function sumOfSquares(values: ArrayLike<number>, n: number): number {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += values[i] * values[i];
   return sum;
+}
+
+/** out[k…] = from[start…]; returns the next free index of out. Observation layouts are runs of such copies. */
+export function copyTail(from: Float64Array, start: number, out: Float64Array, k: number): number {
+  for (let i = start; i < from.length; i++) out[k++] = from[i];
+  return k;
 }
 
 export function clip(x: number, low: number, high: number): number {

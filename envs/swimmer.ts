@@ -4,7 +4,7 @@
 // Reset: qpos0 and zero velocity plus U(±resetNoiseScale).
 import { z } from 'zod';
 import { compileModel, type CompiledModel } from './mujoco-runtime.js';
-import { MujocoEnv, sumOfSquares } from './mujoco-env.js';
+import { MujocoEnv, copyTail, sumOfSquares } from './mujoco-env.js';
 import { flag, mujocoCommon, nonNegative, parseEnvOptions, weight } from './options.js';
 import type { StepInfo, StepOutput } from './types.js';
 
@@ -70,20 +70,11 @@ export class SwimmerEnv extends MujocoEnv {
   }
 
   protected writeObservation(obs: Float64Array): void {
-    const q = this.qpos;
-    const v = this.qvel;
-    let k = 0;
-    for (let i = this.firstPosition; i < this.nq; i++) obs[k++] = q[i];
-    for (let i = 0; i < this.nv; i++) obs[k++] = v[i];
+    copyTail(this.qvel, 0, obs, copyTail(this.qpos, this.firstPosition, obs, 0));
   }
 
   /** Position and distance from the start (also part of every step's info). */
   protected override writeResetInfo(info: StepInfo): void {
-    const q = this.qpos;
-    info.x_position = q[0];
-    info.y_position = q[1];
-    const dx = q[0] - this.initQpos[0];
-    const dy = q[1] - this.initQpos[1];
-    info.distance_from_origin = Math.sqrt(dx * dx + dy * dy);
+    this.writePlanarPositionInfo(info);
   }
 }
