@@ -100,11 +100,10 @@ export class EpisodeWindow {
     return { returns: [...this.returns], lengths: [...this.lengths], total: this.total };
   }
 
-  static fromJSON(j: { returns: number[]; lengths: number[]; total: number }, capacity = 100): EpisodeWindow {
-    const w = new EpisodeWindow(capacity);
-    w.returns = [...j.returns];
-    w.lengths = [...j.lengths];
-    w.total = j.total;
-    return w;
+  /** Replace the contents with a toJSON() record (checkpoint restore). */
+  load(j: { returns: number[]; lengths: number[]; total: number }): void {
+    this.returns = [...j.returns];
+    this.lengths = [...j.lengths];
+    this.total = j.total;
   }
 }

@@ -100,9 +100,7 @@ export class TrainingState {
     const counters = json.counters as { numTimesteps: number; iteration: number };
     this.numTimesteps = counters.numTimesteps;
     this.iteration = counters.iteration;
-    const ep = json.episodes as { returns: number[]; lengths: number[]; total: number };
-    const window = EpisodeWindow.fromJSON(ep);
-    Object.assign(this.episodes, window);
+    this.episodes.load(json.episodes as { returns: number[]; lengths: number[]; total: number });
     this.rng.setState(json.rng as number[]);
     this.policy.setParameters(required(arrays, 'policy'));
     this.value.setState(unprefixed('value', arrays));
