@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import loadMujoco, { type MainModule, type MjModel } from '@mujoco/mujoco';
-import { MODEL_NAMES, hasModel, loadModelXml, modelPath, type ModelName } from '../envs/models/index.js';
+import { hasModel, modelPath } from '../envs/models/files.js';
+import { MODEL_NAMES, loadModelXml, type ModelName } from '../envs/models/index.js';
 
 type Json = number | string | boolean | null | Json[] | { [key: string]: Json };
 type Figures = { [key: string]: Json };
@@ -291,8 +292,15 @@ describe('MJCF models vs the Gymnasium v5 figures', () => {
       expect(loadModelXml('inverted_pendulum')).to.contain('<mujoco model="inverted_pendulum">');
     });
 
+    it('embeds the text of every XML file as it is on disk (the envs read no files)', () => {
+      for (const name of MODEL_NAMES) {
+        expect(loadModelXml(name), `${name}.xml is embedded stale: rebuild`).to.equal(readFileSync(modelPath(name), 'utf8'));
+      }
+    });
+
     it('rejects an unknown model name, listing the known ones', () => {
       expect(() => modelPath('cartpole' as ModelName)).to.throw(/unknown model "cartpole".*inverted_pendulum/);
+      expect(() => loadModelXml('cartpole' as ModelName)).to.throw(/unknown model "cartpole".*inverted_pendulum/);
     });
   });
 });
