@@ -9,6 +9,7 @@
 // Reset: qpos0 + U(±resetNoiseScale), qvel = resetNoiseScale·N(0, 1).
 import { z } from 'zod';
 import { compileModel, elementId, type CompiledModel } from './mujoco-runtime.js';
+import { perBodyLabels } from './labels.js';
 import { MujocoEnv, clip, copyTail, insideClosed, sumOfSquares } from './mujoco-env.js';
 import { flag, mujocoCommon, nonNegative, parseEnvOptions, range, weight } from './options.js';
 import type { StepInfo, StepOutput } from './types.js';
@@ -142,6 +143,13 @@ export class AntEnv extends MujocoEnv {
     const range = this.s.contactForceRange;
     const f = this.cfrcExt;
     for (let i = 6; i < f.length; i++) obs[k++] = clip(f[i], range[0], range[1]); // skip the world body's 6 numbers
+  }
+
+  protected override describeObservation(): string[] {
+    const labels = this.labels();
+    const [low, high] = this.s.contactForceRange;
+    const contact = this.s.includeCfrcExtInObservation ? perBodyLabels(labels, 'cfrc_ext', `, clipped to [${low}, ${high}]`) : [];
+    return [...labels.qpos.slice(this.firstPosition), ...labels.qvel, ...contact];
   }
 
   /** Position and distance from the start (also part of every step's info). */

@@ -17,6 +17,9 @@ export interface EnvConfig {
   stepInfoKeys: readonly string[];
   /** Keys Gymnasium returns from reset (a subset of, or equal to, the step keys). */
   resetInfoKeys: readonly string[];
+  /** Fixed labels (classic envs); MuJoCo envs derive theirs from the model in describeObservation/describeAction. */
+  observationLabels?: readonly string[];
+  actionLabels?: readonly string[];
 }
 
 /** The part of a snapshot a subclass owns. */
@@ -57,6 +60,8 @@ export abstract class BaseEnv implements Env {
   /** Output of the allocating wrappers, and the box for a scalar action passed to `step`. */
   private readonly scratch: StepOutput;
   private readonly scalarAction = new Float64Array(1);
+  private obsLabels: readonly string[] | undefined;
+  private actLabels: readonly string[] | undefined;
 
   protected constructor(config: EnvConfig) {
     this.id = config.id;
@@ -68,6 +73,29 @@ export abstract class BaseEnv implements Env {
     this.resetInfoKeys = config.resetInfoKeys;
     this.actionLength = actionLength(config.actionSpace);
     this.scratch = createStepOutput(this);
+    this.obsLabels = config.observationLabels;
+    this.actLabels = config.actionLabels;
+  }
+
+  /** See Env.observationLabels; built on first read (the hot path never needs them). */
+  get observationLabels(): readonly string[] | undefined {
+    this.obsLabels ??= this.describeObservation();
+    return this.obsLabels;
+  }
+
+  /** See Env.actionLabels. */
+  get actionLabels(): readonly string[] | undefined {
+    this.actLabels ??= this.describeAction();
+    return this.actLabels;
+  }
+
+  /** Observation labels in the order the observation is written (override; default: none). */
+  protected describeObservation(): readonly string[] | undefined {
+    return undefined;
+  }
+
+  protected describeAction(): readonly string[] | undefined {
+    return undefined;
   }
 
   /** Draw the initial state (from `this.rng`), then write the first observation and the reset info. */

@@ -55,6 +55,10 @@ export class CartPoleEnv extends BaseEnv {
       maxEpisodeSteps: o.maxEpisodeSteps,
       stepInfoKeys: [],
       resetInfoKeys: [],
+      observationLabels: [
+        'cart position x (m)', 'cart velocity (m/s)', 'pole angle from upright (rad)', 'pole angular velocity (rad/s)',
+      ],
+      actionLabels: [`0: push the cart left (−${FORCE} N)`, `1: push the cart right (+${FORCE} N)`],
     });
     this.suttonBartoReward = o.suttonBartoReward;
   }

@@ -68,6 +68,11 @@ export class HalfCheetahEnv extends MujocoEnv {
     copyTail(this.qvel, 0, obs, copyTail(this.qpos, this.firstPosition, obs, 0));
   }
 
+  protected override describeObservation(): string[] {
+    const { qpos, qvel } = this.labels();
+    return [...qpos.slice(this.firstPosition), ...qvel];
+  }
+
   protected override writeResetInfo(info: StepInfo): void {
     info.x_position = this.qpos[0];
   }

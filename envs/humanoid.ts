@@ -8,6 +8,7 @@
 // Reset: qpos0 and zero velocity plus U(±resetNoiseScale).
 import { z } from 'zod';
 import { compileModel, type CompiledModel } from './mujoco-runtime.js';
+import { dofForceLabels, perBodyLabels } from './labels.js';
 import { MujocoEnv, clip, copyTail, insideOpen, sumOfSquares } from './mujoco-env.js';
 import { flag, mujocoCommon, nonNegative, parseEnvOptions, range, weight } from './options.js';
 import type { StepInfo, StepOutput } from './types.js';
@@ -166,6 +167,19 @@ export class HumanoidEnv extends MujocoEnv {
     if (this.s.includeQfrcActuatorInObservation) k = copyTail(this.qfrcActuator, FREE_JOINT_DOFS, obs, k);
     if (this.s.includeCfrcExtInObservation) copyTail(this.cfrcExt, 6, obs, k);
   }
+  protected override describeObservation(): string[] {
+    const labels = this.labels();
+    const s = this.s;
+    return [
+      ...labels.qpos.slice(this.firstPosition),
+      ...labels.qvel,
+      ...(s.includeCinertInObservation ? perBodyLabels(labels, 'cinert') : []),
+      ...(s.includeCvelInObservation ? perBodyLabels(labels, 'cvel') : []),
+      ...(s.includeQfrcActuatorInObservation ? dofForceLabels(labels, 'qfrc_actuator', FREE_JOINT_DOFS) : []),
+      ...(s.includeCfrcExtInObservation ? perBodyLabels(labels, 'cfrc_ext') : []),
+    ];
+  }
+
 
   /** Position, tendons and distance from the start (also part of every step's info). */
   protected override writeResetInfo(info: StepInfo): void {

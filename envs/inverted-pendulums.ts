@@ -9,6 +9,7 @@
 // Reset: qpos0 + U(±resetNoiseScale), qvel = resetNoiseScale·N(0, 1).
 import { z } from 'zod';
 import { compileModel, type CompiledModel } from './mujoco-runtime.js';
+import { dofForceLabels, trigLabel, withNote } from './labels.js';
 import { MujocoEnv, clip } from './mujoco-env.js';
 import { mujocoCommon, nonNegative, parseEnvOptions, weight } from './options.js';
 import type { StepOutput } from './types.js';
@@ -63,6 +64,11 @@ export class InvertedPendulumEnv extends MujocoEnv {
   protected writeObservation(obs: Float64Array): void {
     obs.set(this.qpos, 0);
     obs.set(this.qvel, this.nq);
+  }
+
+  protected override describeObservation(): string[] {
+    const { qpos, qvel } = this.labels();
+    return [...qpos, ...qvel];
   }
 }
 
@@ -139,5 +145,18 @@ export class InvertedDoublePendulumEnv extends MujocoEnv {
     let k = 1 + 2 * nHinges;
     for (let i = 0; i < this.nv; i++) obs[k++] = clip(v[i], -CLIP, CLIP);
     obs[k] = clip(this.qfrcConstraint[0], -CLIP, CLIP);
+  }
+
+  protected override describeObservation(): string[] {
+    const labels = this.labels();
+    const hinges = labels.qpos.slice(1);
+    const clipped = `, clipped to ±${CLIP}`;
+    return [
+      labels.qpos[0],
+      ...hinges.map((label) => trigLabel('sin', label)),
+      ...hinges.map((label) => trigLabel('cos', label)),
+      ...withNote(labels.qvel, clipped),
+      dofForceLabels(labels, 'qfrc_constraint', 0, clipped)[0],
+    ];
   }
 }

@@ -7,6 +7,7 @@
 // detaches the old ArrayBuffer, so its byteLength drops to 0): the hot path allocates nothing.
 import type { DoubleBuffer, MjData, MjModel } from '@mujoco/mujoco';
 import { BaseEnv, type TaskState } from './base-env.js';
+import { modelLabels, type ModelLabels } from './labels.js';
 import { integrationStateFlag, type CompiledModel, type Mujoco } from './mujoco-runtime.js';
 import { noResetOptions, parseResetOptions } from './options.js';
 import { boxSpace, unboundedBox } from './spaces.js';
@@ -96,6 +97,15 @@ export abstract class MujocoEnv extends BaseEnv {
     return [];
   }
   protected restoreExtraState(_extra: readonly number[]): void {}
+
+  /** Names and units of the model's qpos, qvel, bodies and actuators (for describeObservation). */
+  protected labels(): ModelLabels {
+    return modelLabels(this.compiled);
+  }
+
+  protected override describeAction(): readonly string[] {
+    return this.labels().actuators;
+  }
 
   /** Fetch the typed views (subclasses add theirs and call super). Called only after heap growth. */
   protected bindViews(): void {

@@ -53,6 +53,8 @@ export class PendulumEnv extends BaseEnv {
       maxEpisodeSteps: o.maxEpisodeSteps,
       stepInfoKeys: [],
       resetInfoKeys: [],
+      observationLabels: ['cos θ, pole angle from upright (unitless)', 'sin θ (unitless)', 'θ̇ angular velocity (rad/s)'],
+      actionLabels: [`torque at the pivot (N·m), in [${-MAX_TORQUE}, ${MAX_TORQUE}]`],
     });
     this.g = o.g;
   }

@@ -6,6 +6,7 @@
 // (qpos[2:], qvel) strictly inside healthyStateRange. Reset: qpos0 and zero velocity plus U(±resetNoiseScale).
 import { z } from 'zod';
 import { compileModel, type CompiledModel } from './mujoco-runtime.js';
+import { withNote } from './labels.js';
 import { MujocoEnv, clip, insideOpen, sumOfSquares } from './mujoco-env.js';
 import { flag, mujocoCommon, nonNegative, parseEnvOptions, range, weight } from './options.js';
 import type { StepInfo, StepOutput } from './types.js';
@@ -111,6 +112,11 @@ class PlanarWalkerEnv extends MujocoEnv {
     let k = 0;
     for (let i = this.firstPosition; i < this.nq; i++) obs[k++] = q[i];
     for (let i = 0; i < this.nv; i++) obs[k++] = clip(v[i], -VELOCITY_CLIP, VELOCITY_CLIP);
+  }
+
+  protected override describeObservation(): string[] {
+    const { qpos, qvel } = this.labels();
+    return [...qpos.slice(this.firstPosition), ...withNote(qvel, `, clipped to ±${VELOCITY_CLIP}`)];
   }
 
   protected override writeResetInfo(info: StepInfo): void {

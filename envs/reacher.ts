@@ -7,6 +7,7 @@
 // the arm and 0 for the target.
 import { z } from 'zod';
 import { compileModel, elementId, type CompiledModel } from './mujoco-runtime.js';
+import { trigLabel } from './labels.js';
 import { MujocoEnv, sumOfSquares } from './mujoco-env.js';
 import { mujocoCommon, parseEnvOptions, weight } from './options.js';
 import type { StepOutput } from './types.js';
@@ -106,6 +107,15 @@ export class ReacherEnv extends MujocoEnv {
     obs[7] = this.qvel[1];
     obs[8] = this.toTarget[0];
     obs[9] = this.toTarget[1];
+  }
+
+  protected override describeObservation(): string[] {
+    const { qpos, qvel } = this.labels();
+    return [
+      trigLabel('cos', qpos[0]), trigLabel('cos', qpos[1]), trigLabel('sin', qpos[0]), trigLabel('sin', qpos[1]),
+      qpos[2], qpos[3], qvel[0], qvel[1],
+      'fingertip − target, world x (m)', 'fingertip − target, world y (m)',
+    ];
   }
 
   protected override extraState(): number[] {

@@ -73,6 +73,11 @@ export class SwimmerEnv extends MujocoEnv {
     copyTail(this.qvel, 0, obs, copyTail(this.qpos, this.firstPosition, obs, 0));
   }
 
+  protected override describeObservation(): string[] {
+    const { qpos, qvel } = this.labels();
+    return [...qpos.slice(this.firstPosition), ...qvel];
+  }
+
   /** Position and distance from the start (also part of every step's info). */
   protected override writeResetInfo(info: StepInfo): void {
     this.writePlanarPositionInfo(info);

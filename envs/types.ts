@@ -70,9 +70,19 @@ export interface Env {
   readonly id: string;
   readonly observationSpace: BoxSpace;
   readonly actionSpace: Space;
-  /** Environment-seconds per step (timestep × frameSkip for MuJoCo). */
+  /** Environment-seconds per step (timestep × frameSkip for MuJoCo): the control period on the robot. */
   readonly dt: number;
   readonly maxEpisodeSteps: number;
+  /**
+   * What observation index i means, with its unit, e.g. `"qpos[1] torso position along z, slide joint rootz (m)"`.
+   * Length obsDim when given. Exported to ONNX metadata (`observation_labels`) for whoever deploys the policy.
+   */
+  readonly observationLabels?: readonly string[];
+  /**
+   * Box actions: what action index i drives, with its unit (length actDim). Discrete actions: what choice i does
+   * (length n). Exported to ONNX metadata (`action_labels`).
+   */
+  readonly actionLabels?: readonly string[];
   reset(args?: ResetArgs): ResetResult;
   step(action: ArrayLike<number> | number): StepResult;
   /** Allocation-free step: reads `action`, writes into `out`. Same semantics as `step`. */

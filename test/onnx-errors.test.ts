@@ -55,6 +55,9 @@ describe('exportOnnx refuses bad specs before writing', () => {
     { name: 'missing env id', mutate: (s) => (s.metadata.envId = ''), message: /metadata\.envId is ""/ },
     { name: 'fractional timesteps', mutate: (s) => (s.metadata.trainingTimesteps = 1.5), message: /metadata\.trainingTimesteps is 1\.5/ },
     { name: 'NaN extra metadata', mutate: (s) => (s.metadata.lr = NaN), message: /metadata\.lr is NaN/ },
+    { name: 'zero control period', mutate: (s) => (s.dt = 0), message: /dt is 0; give the control period in seconds/ },
+    { name: 'observation labels of the wrong length', mutate: (s) => (s.observationLabels = ['x (m)']), message: /observationLabels has 1 labels; expected obsDim = 11/ },
+    { name: 'action labels that are not strings', mutate: (s) => (s.actionLabels = [1, 2, 3] as unknown as string[]), message: /actionLabels must be an array of strings/ },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -79,7 +82,7 @@ describe('exportOnnx refuses bad specs before writing', () => {
 
 describe('exportOnnx refuses bad options naming the field', () => {
   const cases: { options: Record<string, unknown>; message: RegExp }[] = [
-    { options: { opset: 7 }, message: /Invalid exportOnnx options:\n  - opset: got 7; .*>=8/ },
+    { options: { opset: 8 }, message: /Invalid exportOnnx options:\n  - opset: got 8; .*>=9/ },
     { options: { opset: 27 }, message: /opset: got 27; .*<=26/ },
     { options: { opset: 17.5 }, message: /opset: got 17\.5; .*expected int/ },
     { options: { stochastic: 'yes' }, message: /stochastic: got "yes"; .*boolean/ },

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { version } from '../sdk/index.js';
 import { exportOnnx, policyToOnnxBytes, type ExportOnnxOptions } from '../sdk/onnx/export.js';
+import { makeEnv } from '../envs/registry.js';
+import { metadataProps, parseMetadataProps } from '../sdk/onnx/metadata.js';
 import { decodeModel } from '../sdk/onnx/onnx-schema.js';
+import { TRPO } from '../sdk/trpo/trpo.js';
 import { loadOnnxPolicy } from '../sdk/onnx/runtime.js';
 import type { PolicyExportSpec } from '../sdk/onnx/spec.js';
 import { randomSpec } from './onnx-fixtures.js';
@@ -72,6 +75,42 @@ describe('ONNX metadata', () => {
     await policy.close();
     expect(policy.metadata.clipInside).to.equal(false);
     expect(policy.metadata.actionHigh).to.deep.equal(spec.actionHigh);
+  });
+});
+
+describe('ONNX metadata for the robot: control period and labels', () => {
+  it('an agent exports its env\'s dt and labels, and loadOnnxPolicy reads them back', async () => {
+    const agent = new TRPO({ env: 'Hopper-v5', numWorkers: 0 });
+    const path = join(dir, 'hopper.onnx');
+    await agent.exportOnnx(path);
+    await agent.close();
+    const env = await makeEnv('Hopper-v5');
+    const policy = await loadOnnxPolicy(path);
+    await policy.close();
+    expect(policy.metadata.dt).to.equal(0.008);
+    expect(policy.metadata.observationLabels).to.deep.equal(env.observationLabels);
+    expect(policy.metadata.actionLabels).to.deep.equal(env.actionLabels);
+    env.close();
+    const props = Object.fromEntries(decodeModel(await readFile(path)).metadata_props.map((p) => [p.key, p.value]));
+    expect(props.dt).to.equal('0.008');
+    expect(JSON.parse(props.observation_labels)[0]).to.equal('qpos[1] torso position along z, slide joint rootz (m)');
+    expect(JSON.parse(props.action_labels)).to.have.length(3);
+  });
+
+  it('a spec without them exports no such keys (custom policies)', () => {
+    const spec = randomSpec({ kind: 'gaussian', sizes: [3, 8, 1] });
+    const keys = decodeModel(policyToOnnxBytes(spec).bytes).metadata_props.map((p) => p.key);
+    expect(keys).to.not.include.members(['dt', 'observation_labels', 'action_labels']);
+  });
+
+  it('labels of the wrong length in a file are reported as corruption', () => {
+    const spec = randomSpec({ kind: 'gaussian', sizes: [3, 8, 1] });
+    const props = metadataProps({ ...spec, observationLabels: ['a', 'b', 'c'] }, {
+      producerVersion: version, normalizationInside: true, clipInside: true, stochastic: false, outputs: ['action'], opset: 17, graphSha256: '0',
+    });
+    expect(parseMetadataProps(props, 'x.onnx').observationLabels).to.deep.equal(['a', 'b', 'c']);
+    expect(() => parseMetadataProps({ ...props, observation_labels: '["a"]' }, 'x.onnx')).to.throw(/corrupt ONNX file x.onnx: metadata observation_labels = .* is not a JSON array of 3 strings/);
+    expect(() => parseMetadataProps({ ...props, dt: '-1' }, 'x.onnx')).to.throw(/metadata dt = "-1" is not a control period/);
   });
 });
 

@@ -4,6 +4,7 @@
 
 import * as path from 'node:path';
 import { z } from 'zod';
+import { MAX_OPSET as ONNX_MAX_OPSET, MIN_OPSET as ONNX_MIN_OPSET } from '../onnx/graph.js';
 import { CHECKPOINTS_SUBDIR } from '../run/checkpoint.js';
 import {
   envIdFlag, envListFlag, intFlag, readJsonObjectFile, seedListFlag, shardFlag, UsageError, validateFlags,
@@ -13,8 +14,6 @@ import {
 export const DEFAULT_ENV = 'Hopper-v5';
 export const DEFAULT_SEED = 0;
 export const DEFAULT_OPSET = 17;
-/** The oldest opset onnxruntime runs; the exporter may require a newer one for its operators. */
-export const MIN_OPSET = 7;
 
 /** What every command's implementation gets besides its arguments. */
 export interface CommandContext {
@@ -228,7 +227,7 @@ const exportSchema = z.object({
   out: z.string().optional(),
   stochastic: z.boolean().optional(),
   'no-clip': z.boolean().optional(),
-  opset: intFlag(MIN_OPSET, `--opset ${DEFAULT_OPSET}`).optional(),
+  opset: intFlag(ONNX_MIN_OPSET, `--opset ${DEFAULT_OPSET}`, ONNX_MAX_OPSET).optional(),
 });
 
 const exportCommand: CommandSpec<ExportArgs> = {

@@ -127,11 +127,12 @@ export function formatHelp(
 // ——— value schemas (raw strings in, typed values out) ———
 
 /** An integer ≥ `min`; accepts 1000000, 1_000_000 and 1e6. */
-export function intFlag(min: number, example: string) {
-  const wanted = min === 1 ? 'a positive integer' : min === 0 ? 'an integer >= 0' : `an integer >= ${min}`;
+export function intFlag(min: number, example: string, max = Infinity) {
+  const wanted = max !== Infinity ? `an integer from ${min} to ${max}`
+    : min === 1 ? 'a positive integer' : min === 0 ? 'an integer >= 0' : `an integer >= ${min}`;
   return z.string().transform((raw, ctx) => {
     const n = Number(raw.replaceAll('_', ''));
-    if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min || n > max) {
       ctx.addIssue({ code: 'custom', message: `expected ${wanted}, e.g. ${example}` });
       return z.NEVER;
     }

@@ -21,8 +21,12 @@ import {
   type ValueInfoMessage,
 } from './onnx-schema.js';
 
-/** Oldest opset supported: Max/Min broadcast the per-component bounds from opset 8 on. */
-export const MIN_OPSET = 8;
+/**
+ * Oldest opset supported. Max/Min broadcast the per-component bounds from opset 8 on, but opset 8 belongs to IR 3,
+ * where every initializer must also be a graph input (the ONNX checker rejects it otherwise, and runtimes then let
+ * callers override the weights); nothing needs it, so the oldest is 9 (IR 4).
+ */
+export const MIN_OPSET = 9;
 /** Newest ai.onnx opset that onnxruntime-node 1.30 loads (27 is refused by its opset check). */
 export const MAX_OPSET = 26;
 
@@ -44,8 +48,7 @@ export interface BuiltGraph {
  * IR 11: it uses no later IR feature, and onnxruntime-node 1.30 loads it.
  */
 export function irVersionForOpset(opset: number): number {
-  if (opset <= 8) return 3;
-  if (opset === 9) return 4;
+  if (opset <= 9) return 4;
   if (opset === 10) return 5;
   if (opset === 11) return 6;
   if (opset <= 14) return 7;

@@ -36,6 +36,12 @@ export interface OnnxPolicyMetadata {
   graphSha256: string;
   trainingTimesteps: number;
   configHash: string;
+  /** Control period in seconds (metadata key `dt`): feed one observation and apply one action every dt. */
+  dt?: number;
+  /** What each observation index means, with its unit (key `observation_labels`, a JSON array). */
+  observationLabels?: string[];
+  /** What each action index (or categorical choice) means (key `action_labels`, a JSON array). */
+  actionLabels?: string[];
   /** The spec's extra metadata keys, with their original types. */
   extra: Record<string, string | number>;
 }
@@ -77,6 +83,9 @@ export function metadataProps(spec: PolicyExportSpec, facts: GraphFacts): Record
     user_metadata: JSON.stringify(extra),
   };
   if (spec.obsNorm) props.obs_clip = String(spec.obsNorm.clip);
+  if (spec.dt !== undefined) props.dt = String(spec.dt);
+  if (spec.observationLabels) props.observation_labels = JSON.stringify(spec.observationLabels);
+  if (spec.actionLabels) props.action_labels = JSON.stringify(spec.actionLabels);
   if (spec.actionLow && spec.actionHigh) {
     props.action_low = formatList(spec.actionLow);
     props.action_high = formatList(spec.actionHigh);
@@ -143,6 +152,27 @@ export function parseMetadataProps(props: Record<string, string>, source: string
     extra,
   };
   if (props.obs_clip !== undefined) metadata.obsClip = Number(props.obs_clip);
+  if (props.dt !== undefined) {
+    const dt = Number(props.dt);
+    metadata.dt = dt > 0 && Number.isFinite(dt) ? dt : bad('dt', 'is not a control period in seconds (> 0)');
+  }
+  const labels = (key: string, expected: number): string[] | undefined => {
+    if (props[key] === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(props[key]);
+    } catch {
+      return bad(key, 'is not JSON');
+    }
+    if (!Array.isArray(value) || value.length !== expected || value.some((label) => typeof label !== 'string')) {
+      return bad(key, `is not a JSON array of ${expected} strings`);
+    }
+    return value as string[];
+  };
+  const observationLabels = labels('observation_labels', metadata.obsDim);
+  const actionLabels = labels('action_labels', metadata.actDim);
+  if (observationLabels) metadata.observationLabels = observationLabels;
+  if (actionLabels) metadata.actionLabels = actionLabels;
   if (props.action_low !== undefined) metadata.actionLow = Float64Array.from(parseList(props.action_low, 'action_low', bad));
   if (props.action_high !== undefined) metadata.actionHigh = Float64Array.from(parseList(props.action_high, 'action_high', bad));
   return metadata;

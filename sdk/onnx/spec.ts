@@ -47,6 +47,12 @@ export interface PolicyExportSpec {
   /** Gaussian only: action bounds (±Infinity allowed for unbounded components). */
   actionLow?: Float64Array;
   actionHigh?: Float64Array;
+  /** Control period in seconds (the env's dt: one action per dt). Written to metadata key `dt`. */
+  dt?: number;
+  /** What each observation index means, with its unit (length obsDim). Metadata key `observation_labels`. */
+  observationLabels?: readonly string[];
+  /** What each action index (Gaussian) or choice (categorical) means (length actDim). Key `action_labels`. */
+  actionLabels?: readonly string[];
   metadata: PolicyExportMetadata;
 }
 
@@ -94,7 +100,16 @@ export function validatePolicySpec(spec: PolicyExportSpec): void {
     checkBounds(spec, fail);
   }
   if (spec.obsNorm !== undefined) checkObsNorm(spec.obsNorm, spec.obsDim, fail);
+  if (spec.dt !== undefined && !(Number.isFinite(spec.dt) && spec.dt > 0)) fail(`dt is ${spec.dt}; give the control period in seconds (> 0)`);
+  checkLabels('observationLabels', spec.observationLabels, spec.obsDim, 'obsDim', fail);
+  checkLabels('actionLabels', spec.actionLabels, spec.actDim, 'actDim', fail);
   checkMetadata(spec.metadata, fail);
+}
+
+function checkLabels(field: string, labels: readonly string[] | undefined, expected: number, what: string, fail: Fail): void {
+  if (labels === undefined) return;
+  if (!Array.isArray(labels) || labels.some((label) => typeof label !== 'string')) fail(`${field} must be an array of strings`);
+  if (labels.length !== expected) fail(`${field} has ${labels.length} labels; expected ${what} = ${expected}`);
 }
 
 type Fail = (message: string) => never;

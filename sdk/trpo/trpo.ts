@@ -191,6 +191,9 @@ export class TRPO {
       obsNorm: s.obsNormStats(),
       actionLow: box?.low,
       actionHigh: box?.high,
+      dt: probe.dt,
+      observationLabels: probe.observationLabels,
+      actionLabels: probe.actionLabels,
       metadata: { envId: this.options.env, trainingTimesteps: s.numTimesteps, configHash: configHash(this.options) },
     };
   }
