@@ -9,3 +9,5 @@ export { cg, type CgResult } from './cg.js';
 export { KernelHelper } from './wasm/helper.js';
 export * from './vec-env/index.js';
 export * from './trpo/index.js';
+export * from './es/index.js';
+export { createAgent, loadAgent, ALGOS, type Agent, type Algo } from './agents.js';

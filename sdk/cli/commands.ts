@@ -109,6 +109,7 @@ const trainFlags: Record<string, FlagSpec> = {
   seed: { type: 'string', value: 'N', description: 'random seed', defaultText: `${DEFAULT_SEED}, or "seed" in --config` },
   out: { type: 'string', value: 'DIR', description: 'run folder', defaultText: 'runs/<env>-<seed>-<time>' },
   config: { type: 'string', value: 'FILE', description: 'JSON file of agent options (SB3-style names, e.g. {"gamma": 0.995})' },
+  algo: { type: 'string', value: 'NAME', description: 'trpo, or the derivative-free baselines cem and cmaes', defaultText: 'trpo, or "algo" in --config' },
   resume: { type: 'boolean', description: 'continue the run in --out from its latest checkpoint' },
   'resume-from': { type: 'string', value: 'DIR', description: 'continue from this checkpoint folder (e.g. runs/x/checkpoints/000010)' },
   'num-workers': { type: 'string', value: 'N', description: 'worker threads stepping the envs', defaultText: 'from the config' },
@@ -122,6 +123,7 @@ const trainFlags: Record<string, FlagSpec> = {
 
 const trainSchema = z.object({
   env: envIdFlag.optional(),
+  algo: z.enum(['trpo', 'cem', 'cmaes'], 'expected trpo, cem or cmaes').optional(),
   timesteps: intFlag(1, '--timesteps 1000000').optional(),
   seed: intFlag(0, '--seed 0').optional(),
   out: z.string().optional(),
@@ -138,7 +140,7 @@ const trainSchema = z.object({
 });
 
 const train: CommandSpec<TrainArgs> = {
-  summary: 'Train a policy with TRPO; writes checkpoints, progress.jsonl and the final model into the run folder.',
+  summary: 'Train a policy with TRPO (or CEM / CMA-ES with --algo); writes checkpoints, progress.jsonl and the final model into the run folder.',
   flags: trainFlags,
   notes: [
     'Settings come from the flags, then the --config file, then the tuned defaults of the environment.',
@@ -151,6 +153,7 @@ const train: CommandSpec<TrainArgs> = {
     const env = flags.env ?? envFromConfig(config, configPath) ?? DEFAULT_ENV;
     const seed = flags.seed ?? seedFromConfig(config, configPath) ?? DEFAULT_SEED;
     const options: Record<string, unknown> = { ...config, env, seed };
+    if (flags.algo !== undefined) options.algo = flags.algo;
     if (flags['num-workers'] !== undefined) options.numWorkers = flags['num-workers'];
     if (flags['num-envs'] !== undefined) options.numEnvs = flags['num-envs'];
 

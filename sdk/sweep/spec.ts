@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import { isEnvId, listEnvs } from '../../envs/registry.js';
-import { resolveTrpoOptions } from '../trpo/config.js';
+import { resolveAgentOptions } from '../agents.js';
 import { parseOrThrow, ValidationError } from '../validation.js';
 
 const MAX_SEED = 2 ** 31 - 1;
@@ -177,7 +177,7 @@ export function planRuns(spec: SweepSpec): PlannedRun[] {
       const settingsLabel = formatSettings(settings);
       let numWorkers: number;
       try {
-        numWorkers = resolveTrpoOptions({ ...options, env, seed: spec.seeds[0] }).numWorkers ?? 0;
+        numWorkers = resolveAgentOptions({ ...options, env, seed: spec.seeds[0] }).numWorkers;
       } catch (error) {
         const message = `Sweep run ${env} with settings "${settingsLabel}": ${(error as Error).message}`;
         throw error instanceof ValidationError ? new ValidationError(message, error.issues) : new Error(message);

@@ -6,7 +6,7 @@ import type { CommandContext, EvalArgs, ExportArgs, TrainArgs } from '../cli/com
 import { loadOnnxPolicy } from '../onnx/index.js';
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
 import { trainRun } from './run.js';
-import { TRPO } from './trpo.js';
+import { loadAgent, type Agent } from '../agents.js';
 
 export async function runTrain(args: TrainArgs, ctx: CommandContext): Promise<number> {
   const options = {
@@ -14,7 +14,7 @@ export async function runTrain(args: TrainArgs, ctx: CommandContext): Promise<nu
     ...(args.checkpointEvery !== undefined ? { checkpointEvery: args.checkpointEvery } : {}),
     keepCheckpoints: args.keepCheckpoints,
   };
-  ctx.stdout.write(`trpo train: ${args.env}, seed ${args.seed} → ${args.outDir}\n`);
+  ctx.stdout.write(`trpo train: ${args.options.algo ?? 'trpo'}, ${args.env}, seed ${args.seed} → ${args.outDir}\n`);
   const result = await trainRun({
     options,
     totalTimesteps: args.timesteps,
@@ -76,7 +76,7 @@ export async function runExport(args: ExportArgs, ctx: CommandContext): Promise<
 }
 
 /** A finished run's final model, else (an interrupted run) its latest checkpoint. */
-async function loadRunAgent(runDir: string): Promise<TRPO> {
+async function loadRunAgent(runDir: string): Promise<Agent> {
   const model = path.join(runDir, 'model');
-  return TRPO.load(existsSync(path.join(model, 'manifest.json')) ? model : runDir, { numWorkers: 0 });
+  return loadAgent(existsSync(path.join(model, 'manifest.json')) ? model : runDir, { numWorkers: 0 });
 }

@@ -7,13 +7,27 @@ import type { Rng } from '../rng.js';
 import type { TrpoOptions } from './config.js';
 import type { AgentPolicy, AgentValue, GaeInputs, Networks, PolicyBatch } from './networks.js';
 
+type PolicyNetworkOptions = Pick<TrpoOptions, 'policyHiddenSizes' | 'activation' | 'seed' | 'logStdInit'>;
+
+/**
+ * The policy alone (CEM and CMA-ES search its parameters). `networkParameters` counts the MLP weights and
+ * biases; a Gaussian policy's log-std follows them in the parameter vector.
+ */
+export function createPolicy(o: PolicyNetworkOptions, observationSpace: BoxSpace, actionSpace: Space): { policy: AgentPolicy; networkParameters: number } {
+  const raw = rawPolicy(o, observationSpace, actionSpace);
+  return { policy: adaptPolicy(raw, actionSpace), networkParameters: raw.net.networkParameters };
+}
+
+function rawPolicy(o: PolicyNetworkOptions, observationSpace: BoxSpace, actionSpace: Space): GaussianMlpPolicy | CategoricalMlpPolicy {
+  const common = { obsDim: observationSpace.shape[0], hiddenSizes: o.policyHiddenSizes, activation: o.activation, seed: o.seed };
+  return actionSpace.type === 'box'
+    ? new GaussianMlpPolicy({ ...common, actionDim: actionSpace.shape[0], logStdInit: o.logStdInit })
+    : new CategoricalMlpPolicy({ ...common, numActions: actionSpace.n });
+}
+
 export async function createNetworks(o: TrpoOptions, observationSpace: BoxSpace, actionSpace: Space): Promise<Networks> {
   const obsDim = observationSpace.shape[0];
-  const common = { obsDim, hiddenSizes: o.policyHiddenSizes, activation: o.activation, seed: o.seed };
-  const raw =
-    actionSpace.type === 'box'
-      ? new GaussianMlpPolicy({ ...common, actionDim: actionSpace.shape[0], logStdInit: o.logStdInit })
-      : new CategoricalMlpPolicy({ ...common, numActions: actionSpace.n });
+  const raw = rawPolicy(o, observationSpace, actionSpace);
   const value = new MlpValueFunction({ obsDim, hiddenSizes: o.valueHiddenSizes, activation: o.activation, seed: o.seed });
   return {
     policy: adaptPolicy(raw, actionSpace),

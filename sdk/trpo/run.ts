@@ -8,10 +8,11 @@ import { CHECKPOINTS_SUBDIR, resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunLogger, type LogRecord } from '../run/logger.js';
 import { ProgressReporter, type ProgressStream } from '../run/progress.js';
 import { tunedTimesteps } from './defaults.js';
-import { TRPO, type IterationMetrics } from './trpo.js';
+import { createAgent, loadAgent, type Agent } from '../agents.js';
+import type { IterationMetrics } from './trpo.js';
 
 export interface TrainRunSpec {
-  /** TRPO options, env and seed included. */
+  /** Agent options, env and seed included; `algo` ('trpo' default, 'cem', 'cmaes') picks the agent. */
   options: Record<string, unknown>;
   /** Total env steps of the run (default: the env's tuned budget). */
   totalTimesteps?: number;
@@ -45,16 +46,16 @@ export async function trainRun(spec: TrainRunSpec): Promise<RunResult> {
   const out = spec.out;
   const resumeFrom = spec.resume === true ? out : spec.resume || undefined;
   const checkpointRoot = path.join(out, CHECKPOINTS_SUBDIR);
-  let agent: TRPO;
+  let agent: Agent;
   if (resumeFrom !== undefined) {
     const dir = await resolveCheckpointDir(resumeFrom);
     if (!dir) throw new Error(`Cannot resume: no checkpoint in ${resumeFrom}. Start a new run without --resume.`);
-    agent = await TRPO.load(dir, pickNumWorkers(spec.options));
+    agent = await loadAgent(dir, pickNumWorkers(spec.options));
   } else {
     if (existsSync(path.join(out, PROGRESS_FILE)) || existsSync(checkpointRoot)) {
       throw new Error(`Run folder ${out} already holds a run. Continue it with --resume, or choose another --out.`);
     }
-    agent = new TRPO(spec.options);
+    agent = createAgent(spec.options);
   }
   const o = agent.options;
   const totalTimesteps = spec.totalTimesteps ?? tunedTimesteps(o.env);

@@ -10,7 +10,7 @@ import type { GroupConfig, GroupSpaces } from './commands.js';
 import { EnvGroup } from './env-group.js';
 
 export const COMMANDS = [
-  'attach', 'reset', 'step', 'configurePolicy', 'collect', 'evaluateBranches', 'getStates', 'setStates',
+  'attach', 'reset', 'step', 'configurePolicy', 'collect', 'evaluateBranches', 'evaluateCandidates', 'getStates', 'setStates',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 export type CommandArg<C extends CommandName> = Parameters<EnvGroup[C]>[0];

@@ -73,3 +73,26 @@ export interface BranchReport {
   /** Env steps each branch took (≤ horizon: a branch stops at its episode's end). */
   readonly steps: Int32Array;
 }
+
+export interface CandidateCommand {
+  /** [candidates][numParameters]: one policy parameter vector per candidate. */
+  readonly parameters: Float64Array;
+  readonly seed: number;
+  /** One Rng stream per candidate: its episodes' resets and action noise derive from (seed, stream). */
+  readonly streams: readonly number[];
+  readonly episodes: number;
+  readonly obsNorm?: ObsNormStats;
+  readonly deterministic: boolean;
+  /** Also return each candidate's Σ obs and Σ obs² (raw observations), for normalization statistics. */
+  readonly observationMoments: boolean;
+}
+
+export interface CandidateReport {
+  /** [candidates] undiscounted return, averaged over the candidate's episodes. */
+  readonly returns: Float64Array;
+  /** [candidates] env steps taken by the candidate (all its episodes). */
+  readonly steps: Int32Array;
+  /** [candidates][obsDim] Σ obs and Σ obs² over every observation a candidate's policy saw (empty if not asked). */
+  readonly obsSum: Float64Array;
+  readonly obsSumSq: Float64Array;
+}

@@ -8,7 +8,7 @@
 import type { Env, EnvSnapshot, StepOutput } from '../../envs/types.js';
 import { Rng } from '../rng.js';
 import type {
-  BranchCommand, BranchReport, CollectCommand, CollectReport, EpisodeRecords, GroupConfig, GroupSpaces, InfoKeysUpdate,
+  BranchCommand, BranchReport, CandidateCommand, CandidateReport, CollectCommand, CollectReport, EpisodeRecords, GroupConfig, GroupSpaces, InfoKeysUpdate,
 } from './commands.js';
 import { MAX_INFO_KEYS, rolloutBuffers, stepBuffers, type BufferDims, type StepBuffers } from './layout.js';
 import { createRolloutPolicy, ObsNormalizer, type ObsNormStats, type PolicyShape, type RolloutPolicy } from './policy-runner.js';
@@ -18,6 +18,13 @@ import { createRolloutPolicy, ObsNormalizer, type ObsNormStats, type PolicyShape
  * policy's noise never replays the env's own reset noise.
  */
 const ACTION_NOISE_STREAMS = 2 ** 32;
+
+/**
+ * Streams of candidate evaluations (CEM, CMA-ES): candidate envs reset with (seed, stream) and draw action noise
+ * from (seed, CANDIDATE_NOISE_OFFSET + stream); callers pick streams above CANDIDATE_STREAMS.
+ */
+export const CANDIDATE_STREAMS = 2 ** 40;
+const CANDIDATE_NOISE_OFFSET = 2 ** 44;
 
 /** The generator of the policy's action noise for env `index`. */
 export function actionNoise(seed: number, index: number): Rng {
@@ -82,11 +89,13 @@ export class EnvGroup {
   private step_: StepBuffers | undefined;
   private started = false;
   private policy: RolloutPolicy | undefined;
-  private branchEnv: Env | undefined;
+  /** A spare env for vine branches and candidate evaluations; the group's envs are never disturbed. */
+  private spareEnv: Env | undefined;
   private readonly normalizer: ObsNormalizer;
   private readonly branchOut: StepOutput;
   private readonly branchAction: Float64Array;
   private readonly branchNoise = new Rng(0);
+  private readonly candidateNoise = new Rng(0);
 
   private constructor(
     private readonly config: GroupConfig,
@@ -236,7 +245,7 @@ export class EnvGroup {
    */
   async evaluateBranches(cmd: BranchCommand): Promise<BranchReport> {
     const policy = this.loadPolicy(cmd.parameters, cmd.obsNorm);
-    const env = (this.branchEnv ??= await this.makeEnv(this.config.envId, this.config.envOptions));
+    const env = await this.spare();
     const { obsDim, actDim } = this.dims;
     const k = cmd.branchesPerState;
     const total = cmd.snapshots.length * k;
@@ -270,6 +279,50 @@ export class EnvGroup {
     return report;
   }
 
+  /**
+   * Policy search: run `episodes` episodes of each candidate's policy on the spare env. Candidate k's first
+   * episode resets with (seed, streams[k]) and later ones continue that env stream, so a candidate's return
+   * depends only on its parameters and its stream, never on which worker runs it.
+   */
+  async evaluateCandidates(cmd: CandidateCommand): Promise<CandidateReport> {
+    const env = await this.spare();
+    const { obsDim, actDim } = this.dims;
+    const count = cmd.streams.length;
+    const numParameters = cmd.parameters.length / Math.max(count, 1);
+    const moments = cmd.observationMoments ? count * obsDim : 0;
+    const report = {
+      returns: new Float64Array(count), steps: new Int32Array(count), obsSum: new Float64Array(moments), obsSumSq: new Float64Array(moments),
+    };
+    const out = this.branchOut;
+    const obs = new Float64Array(obsDim);
+    for (let k = 0; k < count; k++) {
+      const policy = this.loadPolicy(cmd.parameters.subarray(k * numParameters, (k + 1) * numParameters), cmd.obsNorm);
+      this.candidateNoise.seed(cmd.seed, CANDIDATE_NOISE_OFFSET + cmd.streams[k]);
+      let total = 0;
+      let steps = 0;
+      for (let e = 0; e < cmd.episodes; e++) {
+        env.resetInto(e === 0 ? { seed: cmd.seed, stream: cmd.streams[k] } : undefined, out);
+        for (;;) {
+          if (cmd.observationMoments) {
+            for (let j = 0; j < obsDim; j++) {
+              report.obsSum[k * obsDim + j] += out.obs[j];
+              report.obsSumSq[k * obsDim + j] += out.obs[j] * out.obs[j];
+            }
+          }
+          this.normalizer.apply(out.obs, obs);
+          policy.act(obs, this.branchAction, cmd.deterministic, this.candidateNoise);
+          env.stepInto(this.branchAction.subarray(0, actDim), out);
+          total += out.reward;
+          steps++;
+          if (out.terminated || out.truncated) break;
+        }
+      }
+      report.returns[k] = total / cmd.episodes;
+      report.steps[k] = steps;
+    }
+    return report;
+  }
+
   getStates(): EnvSlotState[] {
     this.requireStarted('getStates');
     return this.slots.map((slot) => ({
@@ -298,7 +351,7 @@ export class EnvGroup {
 
   close(): void {
     for (const slot of this.slots) slot.env.close();
-    this.branchEnv?.close();
+    this.spareEnv?.close();
     this.policy?.dispose?.();
   }
 
@@ -306,6 +359,10 @@ export class EnvGroup {
     slot.obs.set(slot.resetOut.obs);
     slot.episodeReturn = 0;
     slot.episodeLength = 0;
+  }
+
+  private async spare(): Promise<Env> {
+    return (this.spareEnv ??= await this.makeEnv(this.config.envId, this.config.envOptions));
   }
 
   private loadPolicy(parameters: Float64Array, obsNorm: ObsNormStats | undefined): RolloutPolicy {

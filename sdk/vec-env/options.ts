@@ -168,6 +168,29 @@ export function branchOptionsSchema(d: CallDims) {
 
 export type BranchOptions = z.input<ReturnType<typeof branchOptionsSchema>>;
 
+export function candidateOptionsSchema(d: CallDims) {
+  return z
+    .object({
+      /** One policy parameter vector per candidate (each policy.getParameters()-shaped). */
+      candidates: z.array(parametersSchema(d.numParameters)).min(1),
+      seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+      /** One Rng stream per candidate (≥ CANDIDATE_STREAMS, e.g. CANDIDATE_STREAMS + generation·2¹⁶ + k). */
+      streams: z.array(z.int().min(0).max(Number.MAX_SAFE_INTEGER)),
+      /** Episodes per candidate; its return is their mean. */
+      episodes: z.int().min(1).default(1),
+      obsNorm: obsNormSchema(d.obsDim).optional(),
+      deterministic: z.boolean().default(true),
+      observationMoments: z.boolean().default(false),
+    })
+    .strict()
+    .superRefine((o, ctx) => {
+      const check = lengthIs(o.candidates.length, 'one per candidate')(o.streams);
+      if (check !== true) ctx.addIssue({ code: 'custom', path: ['streams'], message: check });
+    });
+}
+
+export type CandidateOptions = z.input<ReturnType<typeof candidateOptionsSchema>>;
+
 export function slotStatesSchema(numEnvs: number, obsDim: number) {
   return z
     .array(

@@ -11,12 +11,12 @@
 import type { BoxSpace, EnvSnapshot, Space, StepInfo } from '../../envs/types.js';
 import { parseOrThrow } from '../validation.js';
 import { InlineBackend, ThreadBackend, type CommandArg, type CommandName, type CommandResult, type GroupBackend } from './backends.js';
-import type { BranchReport, InfoKeysUpdate } from './commands.js';
+import type { BranchReport, CandidateReport, InfoKeysUpdate } from './commands.js';
 import type { EnvSlotState } from './env-group.js';
 import { MAX_INFO_KEYS, rolloutBuffers, stepBuffers, type StepBuffers } from './layout.js';
 import {
-  branchOptionsSchema, collectOptionsSchema, policyConfigSchema, resolveVecEnvOptions, slotStatesSchema,
-  type BranchOptions, type CallDims, type CollectOptions, type PolicyConfig, type VecEnvOptions,
+  branchOptionsSchema, candidateOptionsSchema, collectOptionsSchema, policyConfigSchema, resolveVecEnvOptions, slotStatesSchema,
+  type BranchOptions, type CallDims, type CandidateOptions, type CollectOptions, type PolicyConfig, type VecEnvOptions,
 } from './options.js';
 import type { PolicyShape } from './policy-runner.js';
 
@@ -250,6 +250,42 @@ export class VecEnv {
         endObs: concat(reports.map((r) => r.endObs)),
         endDiscount: concat(reports.map((r) => r.endDiscount)),
         steps: Int32Array.from(reports.flatMap((r) => Array.from(r.steps))),
+      };
+    });
+  }
+
+  /**
+   * Policy search (CEM, CMA-ES): evaluate every candidate parameter vector for `episodes` episodes on the
+   * workers' spare envs, candidates split into contiguous chunks, one per worker. Candidate k is seeded by
+   * (seed, streams[k]) alone, so the returns do not depend on the number of workers. The running envs are not
+   * disturbed.
+   */
+  evaluateCandidates(options: CandidateOptions): Promise<CandidateReport> {
+    return this.run('evaluateCandidates', async () => {
+      const o = parseOrThrow(candidateOptionsSchema(this.callDims()), options, 'evaluateCandidates() options');
+      const count = o.candidates.length;
+      const chunks = Math.min(this.backends.length, count);
+      const bounds = Array.from({ length: chunks + 1 }, (_, c) => Math.floor((c * count) / chunks));
+      const reports = await Promise.all(
+        bounds.slice(0, -1).map((from, c) => {
+          const mine = o.candidates.slice(from, bounds[c + 1]);
+          const parameters = new Float64Array(mine.reduce((n, p) => n + p.length, 0));
+          let offset = 0;
+          for (const p of mine) {
+            parameters.set(p, offset);
+            offset += p.length;
+          }
+          return this.backends[c].call('evaluateCandidates', {
+            parameters, seed: o.seed, streams: o.streams.slice(from, bounds[c + 1]), episodes: o.episodes, obsNorm: o.obsNorm,
+            deterministic: o.deterministic, observationMoments: o.observationMoments,
+          });
+        }),
+      ).catch((error: unknown) => this.fatal(error));
+      return {
+        returns: concat(reports.map((r) => r.returns)),
+        steps: Int32Array.from(reports.flatMap((r) => Array.from(r.steps))),
+        obsSum: concat(reports.map((r) => r.obsSum)),
+        obsSumSq: concat(reports.map((r) => r.obsSumSq)),
       };
     });
   }
