@@ -16,6 +16,7 @@ import { RunningMeanStd } from '../run/running-mean-std.js';
 import { Rng } from '../rng.js';
 import { createPolicy } from '../trpo/create-networks.js';
 import { runEpisodes, type EvaluationResult } from '../trpo/evaluate.js';
+import { policyExportSpec } from '../trpo/export-spec.js';
 import type { AgentPolicy } from '../trpo/networks.js';
 import { configHash } from '../trpo/persistence.js';
 import { OBS_EPSILON } from '../trpo/training-state.js';
@@ -150,19 +151,9 @@ export abstract class EvolutionAgent {
 
   async exportSpec(): Promise<PolicyExportSpec> {
     const s = await this.setup();
-    const box = s.probe.actionSpace.type === 'box' ? s.probe.actionSpace : undefined;
-    return {
-      kind: s.policy.kind,
-      obsDim: s.probe.observationSpace.shape[0],
-      actDim: box ? box.shape[0] : (s.probe.actionSpace as { n: number }).n,
-      activation: this.options.activation,
-      layers: s.policy.layers(),
-      logStd: s.policy.kind === 'gaussian' ? s.policy.logStd() : undefined,
-      obsNorm: this.obsNormStats(),
-      actionLow: box?.low,
-      actionHigh: box?.high,
-      metadata: { envId: this.options.env, trainingTimesteps: this.timesteps, configHash: configHash(this.options) },
-    };
+    return policyExportSpec(s.policy, s.probe, {
+      activation: this.options.activation, obsNorm: this.obsNormStats(), trainingTimesteps: this.timesteps, configHash: configHash(this.options),
+    });
   }
 
   async exportOnnx(path: string, options: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {

@@ -15,6 +15,7 @@ import { runEpisodes, type EvaluationResult } from './evaluate.js';
 import { createNetworks } from './create-networks.js';
 import type { PolicyBatch } from './networks.js';
 import { configHash, envStatesFromArrays, envStatesToArrays } from './persistence.js';
+import { policyExportSpec } from './export-spec.js';
 import { finishSinglePath, startSinglePath } from './single-path.js';
 import { TrainingState } from './training-state.js';
 import { trpoUpdate, type UpdateResult } from './update.js';
@@ -179,23 +180,9 @@ export class TRPO {
   /** The policy as plain data (what ONNX export consumes). */
   async exportSpec(): Promise<PolicyExportSpec> {
     const s = await this.setup();
-    const probe = this.probe!;
-    const box = probe.actionSpace.type === 'box' ? probe.actionSpace : undefined;
-    return {
-      kind: s.policy.kind,
-      obsDim: s.obsDim,
-      actDim: box ? box.shape[0] : (probe.actionSpace as { n: number }).n,
-      activation: this.options.activation,
-      layers: s.policy.layers(),
-      logStd: s.policy.kind === 'gaussian' ? s.policy.logStd() : undefined,
-      obsNorm: s.obsNormStats(),
-      actionLow: box?.low,
-      actionHigh: box?.high,
-      dt: probe.dt,
-      observationLabels: probe.observationLabels,
-      actionLabels: probe.actionLabels,
-      metadata: { envId: this.options.env, trainingTimesteps: s.numTimesteps, configHash: configHash(this.options) },
-    };
+    return policyExportSpec(s.policy, this.probe!, {
+      activation: this.options.activation, obsNorm: s.obsNormStats(), trainingTimesteps: s.numTimesteps, configHash: configHash(this.options),
+    });
   }
 
   async exportOnnx(path: string, options: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {
