@@ -31,4 +31,13 @@ describe('TRPO options', () => {
     expect(resolveTrpoOptions({ env: 'Hopper-v5', cgMaxSteps: 7 }).cgMaxSteps).to.equal(7);
     expect(resolveTrpoOptions({}).env).to.equal('Hopper-v5');
   });
+
+  it('merges the user\'s env options into the tuned ones', () => {
+    expect(resolveTrpoOptions({ env: 'Ant-v5' }).envOptions).to.deep.equal({ includeCfrcExtInObservation: false });
+    expect(resolveTrpoOptions({ env: 'Ant-v5', envOptions: { ctrlCostWeight: 1 } }).envOptions)
+      .to.deep.equal({ includeCfrcExtInObservation: false, ctrlCostWeight: 1 });
+    expect(resolveTrpoOptions({ env: 'Ant-v5', envOptions: { includeCfrcExtInObservation: true } }).envOptions)
+      .to.deep.equal({ includeCfrcExtInObservation: true });
+    expect(resolveTrpoOptions({ env: 'Hopper-v5', envOptions: { ctrlCostWeight: 1 } }).envOptions).to.deep.equal({ ctrlCostWeight: 1 });
+  });
 });

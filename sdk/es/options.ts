@@ -61,8 +61,8 @@ export type EsAgentOptions = CemAgentOptions | CmaesAgentOptions;
 export type CemAgentOptionsInput = Omit<z.input<typeof cemOptionsSchema>, 'algo'>;
 export type CmaesAgentOptionsInput = Omit<z.input<typeof cmaesOptionsSchema>, 'algo'>;
 
-/** Network and normalization settings carried over from TRPO's tuned per-env defaults (same policy networks). */
-const SHARED_WITH_TRPO = ['policyHiddenSizes', 'activation', 'normalizeObservations', 'clipObs'] as const;
+/** Network, normalization and env settings carried over from TRPO's tuned per-env defaults (same policy networks, same task). */
+const SHARED_WITH_TRPO = ['policyHiddenSizes', 'activation', 'normalizeObservations', 'clipObs', 'envOptions'] as const;
 
 export function resolveEsOptions(algo: 'cem' | 'cmaes', input: unknown): EsAgentOptions {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {

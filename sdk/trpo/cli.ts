@@ -7,6 +7,7 @@ import { loadOnnxPolicy } from '../onnx/index.js';
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
 import { trainRun } from './run.js';
 import { loadAgent, type Agent } from '../agents.js';
+import { tunedDefaults } from './defaults.js';
 
 export async function runTrain(args: TrainArgs, ctx: CommandContext): Promise<number> {
   const options = {
@@ -41,7 +42,8 @@ export async function runEval(args: EvalArgs, ctx: CommandContext): Promise<numb
     label = `${agent.options.env} (${args.runDir})`;
   } else {
     const policy = await loadOnnxPolicy(args.policyPath);
-    const env = await makeEnv(args.env as Parameters<typeof makeEnv>[0]);
+    // The env as training built it by default (Ant's tuned observation leaves out contact forces).
+    const env = await makeEnv(args.env as string, tunedDefaults(args.env).envOptions);
     try {
       if (policy.metadata.envId !== args.env) {
         ctx.stderr.write(`note: ${args.policyPath} was trained on ${policy.metadata.envId}, evaluating on ${args.env}\n`);

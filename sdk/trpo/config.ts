@@ -99,9 +99,16 @@ export function resolveTrpoOptions(input: unknown): TrpoOptions {
   }
   const user = input as Record<string, unknown>;
   const env = typeof user.env === 'string' ? user.env : 'Hopper-v5';
-  const merged = { ...tunedDefaults(env), ...stripUndefined(user) };
+  const tuned = tunedDefaults(env);
+  const merged = { ...tuned, ...stripUndefined(user) };
+  // The user's env options refine the tuned ones (Ant's observation choice survives { ctrlCostWeight: 1 }).
+  if (isPlainObject(tuned.envOptions) && isPlainObject(user.envOptions)) merged.envOptions = { ...tuned.envOptions, ...user.envOptions };
   const options = parseOrThrow(trpoOptionsSchema, merged, 'TRPO options');
   return { ...options, numWorkers: options.numWorkers ?? Math.min(options.numEnvs, 2) };
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
