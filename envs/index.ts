@@ -13,3 +13,10 @@ export type { SwimmerOptions } from './swimmer.js';
 export type {
   BoxSpace, DiscreteSpace, Env, EnvSnapshot, ResetArgs, ResetResult, Space, StepInfo, StepOutput, StepResult,
 } from './types.js';
+export { boxSpace, discreteSpace, unboundedBox } from './spaces.js';
+export { adaptEnv, isNativeEnv, type AdaptOptions } from './custom/adapter.js';
+export { checkEnv, assertValidEnv, formatReport, type CheckEnvOptions, type EnvCheckReport } from './custom/check.js';
+export {
+  EnvContractError, type EnvProblem, type UserEnv, type UserEnvFactory, type UserSpace, type UserBoxSpace,
+  type UserDiscreteSpace, type UserStepResult, type UserStepOutput,
+} from './custom/contract.js';

@@ -55,12 +55,24 @@ export function isEnvId(id: string): id is EnvId {
   return Object.hasOwn(FACTORIES, id);
 }
 
+/** Envs added at run time (registerEnv in sdk/envs/source.ts puts module envs here). */
+const customFactories = new Map<string, (options?: Record<string, unknown>) => Promise<Env>>();
+
+/** Let makeEnv(id) create a custom env; built-in ids cannot be replaced. */
+export function registerEnvFactory(id: string, factory: (options?: Record<string, unknown>) => Promise<Env>): void {
+  if (isEnvId(id)) throw new Error(`"${id}" is a built-in env id`);
+  customFactories.set(id, factory);
+}
+
 /** Create env `id`; unknown ids and invalid options are rejected with an error naming the problem. */
 export async function makeEnv<K extends EnvId>(id: K, options?: EnvOptionsById[K]): Promise<Env>;
 export async function makeEnv(id: string, options?: Record<string, unknown>): Promise<Env>;
 export async function makeEnv(id: string, options?: Record<string, unknown>): Promise<Env> {
+  const custom = customFactories.get(id);
+  if (custom) return custom(options);
   if (!isEnvId(id)) {
-    throw new RangeError(`makeEnv: unknown env id ${JSON.stringify(id)}; known ids: ${listEnvs().join(', ')}`);
+    const extra = customFactories.size > 0 ? `; registered: ${[...customFactories.keys()].join(', ')}` : '';
+    throw new RangeError(`makeEnv: unknown env id ${JSON.stringify(id)}; known ids: ${listEnvs().join(', ')}${extra}`);
   }
   const factory = FACTORIES[id] as (options?: Record<string, unknown>) => Env | Promise<Env>;
   return factory(options);

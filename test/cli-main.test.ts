@@ -24,7 +24,8 @@ function captureIO(signal?: AbortSignal): CliIO & { out: string; err: string } {
 function fakeBackends(outcome: () => Promise<number | void>): { runners: Backends; calls: Array<[string, unknown]> } {
   const calls: Array<[string, unknown]> = [];
   const record = (name: string) => async (args: unknown) => { calls.push([name, args]); return outcome(); };
-  const runners: Backends = { train: record('train'), eval: record('eval'), export: record('export'), sweep: record('sweep'), report: record('report') };
+  const runners: Backends = { train: record('train'), eval: record('eval'), export: record('export'), sweep: record('sweep'), report: record('report'),
+    'check-env': record('check-env') };
   return { runners, calls };
 }
 

@@ -8,7 +8,7 @@ describe("import from 'trpo-wasm'", () => {
     for (const name of [
       'TRPO', 'trainRun', 'resolveTrpoOptions', 'makeEnv', 'listEnvs', 'makeVecEnv', 'GaussianMlpPolicy',
       'CategoricalMlpPolicy', 'MlpValueFunction', 'computeGae', 'cg', 'exportOnnx', 'loadOnnxPolicy', 'sweep',
-      'buildReport', 'RunningMeanStd', 'version',
+      'buildReport', 'RunningMeanStd', 'version', 'registerEnv', 'checkEnv', 'boxSpace', 'discreteSpace',
     ]) {
       expect(m[name], name).to.not.equal(undefined);
     }

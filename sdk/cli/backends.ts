@@ -14,4 +14,5 @@ export const backends: Backends = {
   export: async (args, ctx) => (await import('../trpo/cli.js')).runExport(args, ctx),
   sweep: async (args, ctx) => (await import('../sweep/cli.js')).runSweepCommand(args, ctx),
   report: async (args, ctx) => (await import('../sweep/cli.js')).runReportCommand(args, ctx),
+  'check-env': async (args, ctx) => (await import('./check-env.js')).runCheckEnv(args, ctx),
 };

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { MAX_OPSET as ONNX_MAX_OPSET, MIN_OPSET as ONNX_MIN_OPSET } from '../onnx/graph.js';
+import { moduleRefLabel, isModuleRef } from '../envs/ref.js';
 import { CHECKPOINTS_SUBDIR } from '../run/checkpoint.js';
 import {
   envIdFlag, envListFlag, intFlag, readJsonObjectFile, seedListFlag, shardFlag, UsageError, validateFlags,
@@ -24,8 +25,8 @@ export interface CommandContext {
 }
 
 export interface TrainArgs {
-  /** --env > config.env > Hopper-v5. */
-  env: string;
+  /** --env > config.env > Hopper-v5 (an id, a module path, or a config's { module, export, options }). */
+  env: string | { module: string };
   /** --seed > config.seed > 0. */
   seed: number;
   /** --timesteps; undefined → the env's tuned budget. */
@@ -76,6 +77,13 @@ export interface SweepArgs {
   oversubscribe?: boolean;
 }
 
+export interface CheckEnvArgs {
+  /** An env id or module file ('./my-env.mjs#createEnv'). */
+  env: string;
+  steps: number;
+  seed: number;
+}
+
 export interface ReportArgs {
   /** Sweep folders to merge (shards' --out folders, or one folder all shards wrote into). */
   sweepDirs: string[];
@@ -89,6 +97,7 @@ export interface CommandArgs {
   export: ExportArgs;
   sweep: SweepArgs;
   report: ReportArgs;
+  'check-env': CheckEnvArgs;
 }
 export type CommandName = keyof CommandArgs;
 
@@ -104,7 +113,7 @@ export interface CommandSpec<A> {
 // ——— train ———
 
 const trainFlags: Record<string, FlagSpec> = {
-  env: { type: 'string', value: 'ID', description: 'environment id', defaultText: `${DEFAULT_ENV}, or "env" in --config` },
+  env: { type: 'string', value: 'ID|FILE', description: 'environment id, or your env module ./my-env.mjs[#export]', defaultText: `${DEFAULT_ENV}, or "env" in --config` },
   timesteps: { type: 'string', value: 'N', description: 'env steps to train for (1e6 and 1_000_000 work)', defaultText: "the env's tuned budget" },
   seed: { type: 'string', value: 'N', description: 'random seed', defaultText: `${DEFAULT_SEED}, or "seed" in --config` },
   out: { type: 'string', value: 'DIR', description: 'run folder', defaultText: 'runs/<env>-<seed>-<time>' },
@@ -154,6 +163,7 @@ const train: CommandSpec<TrainArgs> = {
     const seed = flags.seed ?? seedFromConfig(config, configPath) ?? DEFAULT_SEED;
     const options: Record<string, unknown> = { ...config, env, seed };
     if (flags.algo !== undefined) options.algo = flags.algo;
+    const envName = typeof env === 'string' ? (isModuleRef(env) ? moduleRefLabel(env) : env) : moduleRefLabel(String(env.module));
     if (flags['num-workers'] !== undefined) options.numWorkers = flags['num-workers'];
     if (flags['num-envs'] !== undefined) options.numEnvs = flags['num-envs'];
 
@@ -174,7 +184,7 @@ const train: CommandSpec<TrainArgs> = {
       env,
       seed,
       timesteps: flags.timesteps,
-      outDir: outDir ?? path.join('runs', `${env}-${seed}-${timestamp(now)}`),
+      outDir: outDir ?? path.join('runs', `${envName}-${seed}-${timestamp(now)}`),
       options,
       configPath,
       resumeFrom: flags['resume-from'] ?? (flags.resume ? outDir : undefined),
@@ -203,7 +213,7 @@ const evaluate: CommandSpec<EvalArgs> = {
   flags: {
     run: { type: 'string', value: 'DIR', description: 'run folder written by trpo train' },
     policy: { type: 'string', value: 'FILE', description: 'ONNX policy written by trpo export (needs --env)' },
-    env: { type: 'string', value: 'ID', description: 'environment to run the ONNX policy in' },
+    env: { type: 'string', value: 'ID|FILE', description: 'environment to run the ONNX policy in (an id or your env module)' },
     episodes: { type: 'string', value: 'N', description: 'episodes to run', defaultText: '10' },
     seed: { type: 'string', value: 'N', description: 'seed of the first episode', defaultText: String(DEFAULT_SEED) },
     stochastic: { type: 'boolean', description: 'sample actions instead of taking the mean/argmax' },
@@ -321,21 +331,47 @@ const report: CommandSpec<ReportArgs> = {
   },
 };
 
+// ——— check-env ———
+
+const checkEnvSchema = z.object({
+  steps: intFlag(1, '--steps 100').optional(),
+  seed: intFlag(0, '--seed 0').optional(),
+});
+
+const checkEnvCommand: CommandSpec<CheckEnvArgs> = {
+  summary: "Check that an env keeps Gymnasium's contract (spaces, reset/step, finite values, seeding, state replay).",
+  flags: {
+    steps: { type: 'string', value: 'N', description: 'steps per checked trajectory', defaultText: '100' },
+    seed: { type: 'string', value: 'N', description: 'seed of the checked trajectories', defaultText: String(DEFAULT_SEED) },
+  },
+  positionals: [{ name: 'ENV', description: 'your env module ./my-env.mjs[#export] (or an env id)' }],
+  notes: ['Exit code 0 when no problem was found, 1 otherwise; every problem says what was expected, what came and the fix.'],
+  toArgs(values, positionals) {
+    const flags = validateFlags('check-env', checkEnvSchema, values);
+    if (positionals.length !== 1) throw new UsageError('give one env: trpo check-env ./my-env.mjs[#export]', 'check-env');
+    const parsed = envIdFlag.safeParse(positionals[0]);
+    if (!parsed.success) throw new UsageError(`"${positionals[0]}": ${parsed.error.issues[0].message}`, 'check-env');
+    return { env: parsed.data, steps: flags.steps ?? 100, seed: flags.seed ?? DEFAULT_SEED };
+  },
+};
+
 export const COMMANDS: { [K in CommandName]: CommandSpec<CommandArgs[K]> } = {
   train,
   eval: evaluate,
   export: exportCommand,
   sweep,
   report,
+  'check-env': checkEnvCommand,
 };
 
 // ——— helpers ———
 
-function envFromConfig(config: Record<string, unknown>, file: string | undefined): string | undefined {
+function envFromConfig(config: Record<string, unknown>, file: string | undefined): string | { module: string } | undefined {
   const value = config.env;
   if (value === undefined) return undefined;
+  if (typeof value === 'object' && value !== null && typeof (value as { module?: unknown }).module === 'string') return value as { module: string };
   const parsed = envIdFlag.safeParse(value);
-  if (!parsed.success) throw new UsageError(`--config ${file}: "env" is ${JSON.stringify(value)}; expected an environment id like Hopper-v5`, 'train');
+  if (!parsed.success) throw new UsageError(`--config ${file}: "env" is ${JSON.stringify(value)}; expected an environment id like Hopper-v5, a module path or { "module": … }`, 'train');
   return parsed.data;
 }
 

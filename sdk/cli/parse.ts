@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { isModuleRef } from '../envs/ref.js';
 
 /** A bad command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -141,14 +142,16 @@ export function intFlag(min: number, example: string, max = Infinity) {
 }
 
 const ENV_ID = /^[A-Za-z][A-Za-z0-9]*-v\d+$/;
-export const envIdFlag = z.string().regex(ENV_ID, 'expected an environment id like Hopper-v5');
+const ENV_HINT = 'expected an environment id like Hopper-v5, or your env module like ./my-env.mjs#createEnv';
+/** An env id, or a module file of your own ('./my-env.mjs', './my-env.mjs#createEnv'). */
+export const envIdFlag = z.string().refine((s) => ENV_ID.test(s) || isModuleRef(s), ENV_HINT);
 
 /** "Hopper-v5,Walker2d-v5" → ['Hopper-v5', 'Walker2d-v5']. */
 export const envListFlag = z.string().transform((raw, ctx) => {
   const ids = raw.split(',').map((s) => s.trim());
-  const bad = ids.find((id) => !ENV_ID.test(id));
+  const bad = ids.find((id) => !ENV_ID.test(id) && !isModuleRef(id));
   if (bad !== undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${bad}" is not an environment id; expected a comma-separated list like Hopper-v5,Walker2d-v5` });
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not an environment id; expected a comma-separated list like Hopper-v5,Walker2d-v5 (or module files like ./my-env.mjs#createEnv)` });
     return z.NEVER;
   }
   return ids;

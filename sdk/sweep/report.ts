@@ -9,6 +9,7 @@ import { renderReportHtml, type ReportChart } from './html.js';
 import { writeTextAtomically } from './run-dir.js';
 import { summarize, writeSummary, type SweepSummary } from './summary.js';
 import { renderLineChart, type ChartSeries } from './svg.js';
+import { isModuleRef, moduleRefLabel } from '../envs/ref.js';
 
 export interface ReportOptions {
   /** Where to write (default: the first sweep folder). */
@@ -47,7 +48,7 @@ export async function buildReport(sweepDirs: string | readonly string[], options
       yLabel: 'training return (ep_rew_mean)',
       series: curveSeries(runs, options.gridPoints ?? 100),
     });
-    const file = path.join(out, CURVES_SUBDIR, `${env}.svg`);
+    const file = path.join(out, CURVES_SUBDIR, `${isModuleRef(env) ? moduleRefLabel(env) : env}.svg`);
     writeTextAtomically(file, svg);
     svgFiles.push(file);
     charts.push({ env, svg });

@@ -8,8 +8,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { z } from 'zod';
+import * as path from 'node:path';
 import { isEnvId, listEnvs } from '../../envs/registry.js';
 import { resolveAgentOptions } from '../agents.js';
+import { isModuleRef, moduleRefLabel } from '../envs/ref.js';
 import { parseOrThrow, ValidationError } from '../validation.js';
 
 const MAX_SEED = 2 ** 31 - 1;
@@ -26,9 +28,15 @@ const seedsField = z.union(
 );
 
 export const sweepSpecSchema = z.strictObject({
-  /** Environment ids, e.g. ["Hopper-v5", "Walker2d-v5"]. */
+  /** Environment ids, e.g. ["Hopper-v5", "Walker2d-v5"], or env modules "./my-env.mjs#createEnv". */
   envs: z
-    .array(z.string().refine(isEnvId, { error: `must be one of ${listEnvs().join(', ')}` }))
+    .array(
+      z
+        .string()
+        .refine((e) => isEnvId(e) || isModuleRef(e), { error: `must be one of ${listEnvs().join(', ')}, or a module path like ./my-env.mjs#createEnv` })
+        // Module paths become absolute, so the runs (child processes) and a later resume find them from anywhere.
+        .transform((e) => (isModuleRef(e) && !e.startsWith('file:') ? path.resolve(e) : e)),
+    )
     .min(1, 'needs at least one environment'),
   /** Seeds as a list [0, 1, 2] or a string of ranges "0-4" / "0,2,5-7". */
   seeds: seedsField,
@@ -185,7 +193,7 @@ export function planRuns(spec: SweepSpec): PlannedRun[] {
       const settingsHash = hashSettings(options, spec.timesteps);
       for (const seed of spec.seeds) {
         runs.push({
-          id: `${env}__s${seed}__${settingsHash}`,
+          id: `${isModuleRef(env) ? moduleRefLabel(env) : env}__s${seed}__${settingsHash}`,
           env,
           seed,
           totalTimesteps: spec.timesteps,

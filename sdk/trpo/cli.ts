@@ -1,7 +1,8 @@
 // The `trpo train`, `trpo eval` and `trpo export` commands (flag parsing lives in sdk/cli/).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { makeEnv } from '../../envs/registry.js';
+import { createEnv } from '../envs/load.js';
+import { resolveEnvRef } from '../envs/source.js';
 import type { CommandContext, EvalArgs, ExportArgs, TrainArgs } from '../cli/commands.js';
 import { loadOnnxPolicy } from '../onnx/index.js';
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
@@ -15,7 +16,7 @@ export async function runTrain(args: TrainArgs, ctx: CommandContext): Promise<nu
     ...(args.checkpointEvery !== undefined ? { checkpointEvery: args.checkpointEvery } : {}),
     keepCheckpoints: args.keepCheckpoints,
   };
-  ctx.stdout.write(`trpo train: ${args.options.algo ?? 'trpo'}, ${args.env}, seed ${args.seed} → ${args.outDir}\n`);
+  ctx.stdout.write(`trpo train: ${args.options.algo ?? 'trpo'}, ${typeof args.env === 'string' ? args.env : args.env.module}, seed ${args.seed} → ${args.outDir}\n`);
   const result = await trainRun({
     options,
     totalTimesteps: args.timesteps,
@@ -42,11 +43,12 @@ export async function runEval(args: EvalArgs, ctx: CommandContext): Promise<numb
     label = `${agent.options.env} (${args.runDir})`;
   } else {
     const policy = await loadOnnxPolicy(args.policyPath);
-    // The env as training built it by default (Ant's tuned observation leaves out contact forces).
-    const env = await makeEnv(args.env as string, tunedDefaults(args.env).envOptions);
+    const source = resolveEnvRef(args.env);
+    // A built-in env as training built it by default (Ant's tuned observation leaves out contact forces).
+    const env = await createEnv(args.env, source, source ? undefined : tunedDefaults(args.env).envOptions);
     try {
-      if (policy.metadata.envId !== args.env) {
-        ctx.stderr.write(`note: ${args.policyPath} was trained on ${policy.metadata.envId}, evaluating on ${args.env}\n`);
+      if (policy.metadata.envId !== env.id) {
+        ctx.stderr.write(`note: ${args.policyPath} was trained on ${policy.metadata.envId}, evaluating on ${env.id}\n`);
       }
       if (!args.deterministic) throw new Error('trpo eval --policy runs the deterministic action of the ONNX graph; --stochastic needs --run');
       result = await runEpisodes(

@@ -1,6 +1,7 @@
 // TRPO options: one zod schema, SB3 names in camelCase, SB3/sb3-contrib defaults unless the per-env tuned
 // defaults (defaults.ts) say otherwise. A bad option fails before any work, naming the field and the value.
 import { z } from 'zod';
+import { resolveEnvRef, type EnvRef } from '../envs/source.js';
 import { parseOrThrow } from '../validation.js';
 import { tunedDefaults } from './defaults.js';
 
@@ -25,7 +26,29 @@ export const vineOptionsSchema = z
 
 export const trpoOptionsSchema = z
   .object({
-    env: z.string().min(1).default('Hopper-v5'),
+    /** A built-in or registered id, a module path './my-env.js#createEnv', or { module, export, options, maxEpisodeSteps }. */
+    env: z
+      .union([
+        z.string().min(1),
+        z.object({
+          module: z.union([z.string().min(1), z.instanceof(URL)]),
+          export: z.string().min(1).optional(),
+          options: z.record(z.string(), z.unknown()).optional(),
+          maxEpisodeSteps: z.int().min(1).optional(),
+        }).strict(),
+      ])
+      .default('Hopper-v5'),
+    /** Filled in by the SDK for module envs (plain data: what workers import, what a run folder records). */
+    envSource: z
+      .object({
+        id: z.string().min(1),
+        module: z.string().min(1),
+        export: z.string().min(1),
+        options: z.record(z.string(), z.unknown()),
+        maxEpisodeSteps: z.int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     envOptions: z.record(z.string(), z.unknown()).default({}),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
 
@@ -84,8 +107,11 @@ export const trpoOptionsSchema = z
     message: 'must be at most numEnvs (each worker steps at least one env)',
   });
 
-/** Resolved options: every default filled in, numWorkers decided. */
-export type TrpoOptions = Omit<z.output<typeof trpoOptionsSchema>, 'numWorkers'> & { numWorkers: number };
+/**
+ * Resolved options: every default filled in, numWorkers decided; `env` is an id (a module env's id when
+ * `envSource` is set).
+ */
+export type TrpoOptions = Omit<z.output<typeof trpoOptionsSchema>, 'numWorkers' | 'env'> & { numWorkers: number; env: string };
 export type TrpoOptionsInput = z.input<typeof trpoOptionsSchema>;
 export type VineOptions = z.output<typeof vineOptionsSchema>;
 
@@ -104,7 +130,11 @@ export function resolveTrpoOptions(input: unknown): TrpoOptions {
   // The user's env options refine the tuned ones (Ant's observation choice survives { ctrlCostWeight: 1 }).
   if (isPlainObject(tuned.envOptions) && isPlainObject(user.envOptions)) merged.envOptions = { ...tuned.envOptions, ...user.envOptions };
   const options = parseOrThrow(trpoOptionsSchema, merged, 'TRPO options');
-  return { ...options, numWorkers: options.numWorkers ?? Math.min(options.numEnvs, 2) };
+  // A run read back from disk carries its envSource; otherwise the env is looked up now (unknown ids fail here).
+  const envSource = options.envSource ?? resolveEnvRef(options.env as EnvRef);
+  const id = envSource?.id ?? (options.env as string);
+  const numWorkers = options.numWorkers ?? Math.min(options.numEnvs, 2);
+  return envSource ? { ...options, env: id, envSource, numWorkers } : { ...options, env: id, numWorkers };
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

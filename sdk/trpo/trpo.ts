@@ -3,8 +3,8 @@
 //
 // One iteration = sample (single-path or vine) on the vector env, whose workers run the policy themselves →
 // trpoUpdate (gradient → CG → step size → line search → value fit) → log, callbacks, checkpoint.
-import { makeEnv } from '../../envs/registry.js';
 import type { Env } from '../../envs/types.js';
+import { createCheckedEnv, createEnv } from '../envs/load.js';
 import { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult, type PolicyExportSpec } from '../onnx/index.js';
 import { readCheckpoint, resolveCheckpointDir, saveCheckpoint, writeCheckpoint } from '../run/checkpoint.js';
 import { Rng } from '../rng.js';
@@ -72,7 +72,9 @@ export class TRPO {
   /** Build the networks (once). Called by every method that needs them. */
   async setup(): Promise<TrainingState> {
     if (this.state) return this.state;
-    this.probe = await makeEnv(this.options.env, this.options.envOptions);
+    const { env, envSource, envOptions } = this.options;
+    // A module env is checked (checkEnv) before anything is built on it.
+    this.probe = envSource ? await createCheckedEnv(envSource, envOptions) : await createEnv(env, undefined, envOptions);
     const networks = await createNetworks(this.options, this.probe.observationSpace, this.probe.actionSpace);
     this.state = new TrainingState(this.options, networks, this.probe.observationSpace.shape[0]);
     return this.state;
@@ -151,7 +153,7 @@ export class TRPO {
   /** Run `episodes` episodes on a fresh env (seeds seed, seed+1, …) and report the returns. */
   async evaluate({ episodes = 10, deterministic = true, seed = 10_000 }: { episodes?: number; deterministic?: boolean; seed?: number } = {}): Promise<EvaluationResult> {
     const s = await this.setup();
-    const env = await makeEnv(this.options.env, this.options.envOptions);
+    const env = await createEnv(this.options.env, this.options.envSource, this.options.envOptions);
     try {
       const rng = new Rng(seed, PREDICT_STREAM);
       return await runEpisodes(env, (obs) => predictActions(s, env, obs, deterministic, rng), { episodes, seed });
@@ -202,7 +204,7 @@ export class TRPO {
   private async vectorEnv(): Promise<VecEnv> {
     if (this.vec) return this.vec;
     const o = this.options;
-    const vec = await makeVecEnv(o.env, { numEnvs: o.numEnvs, numWorkers: o.numWorkers, seed: o.seed, envOptions: o.envOptions });
+    const vec = await makeVecEnv(o.envSource ?? o.env, { numEnvs: o.numEnvs, numWorkers: o.numWorkers, seed: o.seed, envOptions: o.envOptions });
     try {
       await vec.configurePolicy({ hiddenSizes: o.policyHiddenSizes, activation: o.activation });
       if (this.pendingEnvStates) await vec.setStates(this.pendingEnvStates);

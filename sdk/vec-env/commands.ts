@@ -2,6 +2,7 @@
 // Everything here crosses threads by structured clone, so it is plain data: numbers, arrays, typed arrays,
 // SharedArrayBuffers. The bulk per-step data never travels here; it sits in the shared buffers of layout.ts.
 import type { BoxSpace, EnvSnapshot, Space } from '../../envs/types.js';
+import type { EnvSource } from '../envs/source.js';
 import type { ObsNormStats } from './policy-runner.js';
 
 export interface GroupConfig {
@@ -9,6 +10,8 @@ export interface GroupConfig {
   readonly envOptions: Record<string, unknown>;
   /** URL of a module exporting `makeEnv(id, options): Promise<Env>`; the package's registry when absent. */
   readonly envModule: string | undefined;
+  /** A user's env module (sdk/envs/source.ts), imported by every thread; envId is then its id. */
+  readonly envSource?: EnvSource;
   readonly seed: number;
   /** Total envs of the vector env (the row stride of the shared buffers). */
   readonly numEnvs: number;

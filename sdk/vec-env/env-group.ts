@@ -6,6 +6,8 @@
 // its own — and the policy's action noise for env i is actionNoise(seed, i), a stream of its own. Nothing
 // depends on which worker steps env i, so batches are identical for any numWorkers.
 import type { Env, EnvSnapshot, StepOutput } from '../../envs/types.js';
+import { isRestartSnapshot } from '../../envs/custom/adapter.js';
+import type { EnvSource } from '../envs/source.js';
 import { Rng } from '../rng.js';
 import type {
   BranchCommand, BranchReport, CandidateCommand, CandidateReport, CollectCommand, CollectReport, EpisodeRecords, GroupConfig, GroupSpaces, InfoKeysUpdate,
@@ -44,7 +46,11 @@ export interface EnvSlotState {
 
 type EnvFactory = (id: string, options?: Record<string, unknown>) => Promise<Env>;
 
-async function loadEnvFactory(module: string | undefined): Promise<EnvFactory> {
+async function loadEnvFactory(module: string | undefined, source: EnvSource | undefined): Promise<EnvFactory> {
+  if (source) {
+    const { createSourceEnv } = await import('../envs/load.js');
+    return (_id, options) => createSourceEnv(source, options);
+  }
   const url = module ?? new URL('../../envs/registry.js', import.meta.url).href;
   const mod = (await import(url)) as { makeEnv?: unknown };
   if (typeof mod.makeEnv !== 'function') throw new TypeError(`env module ${url} must export makeEnv(id, options)`);
@@ -65,6 +71,8 @@ class EnvSlot {
   readonly resetOut: StepOutput;
   episodeReturn = 0;
   episodeLength = 0;
+  /** Steps this env has taken since the group was made (named in error messages). */
+  totalSteps = 0;
   infoKeys: string[] = [];
   /** Row of the shared action buffer, bound by `attach`. */
   actionRow: Float64Array;
@@ -96,6 +104,8 @@ export class EnvGroup {
   private readonly branchAction: Float64Array;
   private readonly branchNoise = new Rng(0);
   private readonly candidateNoise = new Rng(0);
+  /** The slot whose env is being called (for error messages). */
+  private active: EnvSlot | undefined;
 
   private constructor(
     private readonly config: GroupConfig,
@@ -110,7 +120,7 @@ export class EnvGroup {
   }
 
   static async create(config: GroupConfig): Promise<EnvGroup> {
-    const makeEnv = await loadEnvFactory(config.envModule);
+    const makeEnv = await loadEnvFactory(config.envModule, config.envSource);
     const envs: Env[] = [];
     for (let k = 0; k < config.count; k++) envs.push(await makeEnv(config.envId, config.envOptions));
     const { observationSpace, actionSpace, dt, maxEpisodeSteps } = envs[0];
@@ -134,9 +144,24 @@ export class EnvGroup {
 
   /** Reset every env: the first time with (seed, stream i), later continuing each env's own RNG. */
   reset(): InfoKeysUpdate {
+    return this.guarded(() => this.resetAll());
+  }
+
+  /** Step every env with its row of the shared actions; auto-reset ended episodes (SB3 rule). */
+  step(): InfoKeysUpdate {
+    return this.guarded(() => this.stepAll());
+  }
+
+  /** Run the policy for nSteps on every env of the group and fill its rows of the rollout buffers. */
+  collect(cmd: CollectCommand): CollectReport {
+    return this.guarded(() => this.collectSteps(cmd));
+  }
+
+  private resetAll(): InfoKeysUpdate {
     const b = this.stepViews();
     let update: InfoKeysUpdate = null;
     for (const slot of this.slots) {
+      this.active = slot;
       slot.env.resetInto(this.started ? undefined : { seed: this.config.seed, stream: slot.index }, slot.resetOut);
       this.beginEpisode(slot);
       b.obs.set(slot.obs, slot.index * this.dims.obsDim);
@@ -149,14 +174,15 @@ export class EnvGroup {
     return update;
   }
 
-  /** Step every env with its row of the shared actions; auto-reset ended episodes (SB3 rule). */
-  step(): InfoKeysUpdate {
+  private stepAll(): InfoKeysUpdate {
     const b = this.stepViews();
     const obsDim = this.dims.obsDim;
     let update: InfoKeysUpdate = null;
     for (const slot of this.slots) {
+      this.active = slot;
       const out = slot.stepOut;
       slot.env.stepInto(slot.actionRow, out);
+      slot.totalSteps++;
       const i = slot.index;
       b.rewards[i] = out.reward;
       b.terminated[i] = out.terminated ? 1 : 0;
@@ -185,8 +211,7 @@ export class EnvGroup {
     return policy.numParameters;
   }
 
-  /** Run the policy for nSteps on every env of the group and fill its rows of the rollout buffers. */
-  collect(cmd: CollectCommand): CollectReport {
+  private collectSteps(cmd: CollectCommand): CollectReport {
     this.requireStarted('collect');
     const policy = this.loadPolicy(cmd.parameters, cmd.obsNorm);
     const r = rolloutBuffers(this.dims, cmd.nSteps, cmd.buffer).views;
@@ -197,6 +222,7 @@ export class EnvGroup {
     for (let t = 0; t < cmd.nSteps; t++) {
       for (const slot of this.slots) {
         const row = t * numEnvs + slot.index;
+        this.active = slot;
         if (cmd.snapshotAt[nextSnapshot] === row) {
           snapshots.push(slot.env.getState());
           nextSnapshot++;
@@ -209,6 +235,7 @@ export class EnvGroup {
 
         const out = slot.stepOut;
         slot.env.stepInto(slot.action, out);
+        slot.totalSteps++;
         r.rewards[row] = out.reward;
         r.terminated[row] = out.terminated ? 1 : 0;
         r.truncated[row] = out.truncated ? 1 : 0;
@@ -228,6 +255,7 @@ export class EnvGroup {
         }
       }
     }
+    this.active = undefined;
     const b = this.stepViews();
     for (const slot of this.slots) {
       r.lastObservations.set(slot.obs, slot.index * obsDim);
@@ -339,11 +367,17 @@ export class EnvGroup {
     const b = this.stepViews();
     this.slots.forEach((slot, k) => {
       const state = states[k];
-      slot.env.setState(state.env);
-      slot.obs.set(state.obs);
-      slot.episodeReturn = state.episodeReturn;
-      slot.episodeLength = state.episodeLength;
       slot.noise.setState(state.noise);
+      if (isRestartSnapshot(state.env)) {
+        // An env that cannot save its state (no getState/setState) starts a new episode, from a seed of its own.
+        slot.env.resetInto({ seed: this.config.seed + this.config.numEnvs, stream: slot.index }, slot.resetOut);
+        this.beginEpisode(slot);
+      } else {
+        slot.env.setState(state.env);
+        slot.obs.set(state.obs);
+        slot.episodeReturn = state.episodeReturn;
+        slot.episodeLength = state.episodeLength;
+      }
       b.obs.set(slot.obs, slot.index * this.dims.obsDim);
     });
     this.started = true;
@@ -353,6 +387,25 @@ export class EnvGroup {
     for (const slot of this.slots) slot.env.close();
     this.spareEnv?.close();
     this.policy?.dispose?.();
+  }
+
+  /**
+   * Run `body`; an error thrown by an env gains which env (index and id) and which of its steps — the place to
+   * look when a custom env returns NaN or throws.
+   */
+  private guarded<T>(body: () => T): T {
+    try {
+      return body();
+    } catch (error) {
+      const slot = this.active;
+      this.active = undefined;
+      if (slot === undefined) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `env ${slot.index} (${this.config.envId}) at its step ${slot.totalSteps + 1} (step ${slot.episodeLength + 1} of its episode): ${message}`,
+        { cause: error },
+      );
+    }
   }
 
   private beginEpisode(slot: EnvSlot): void {

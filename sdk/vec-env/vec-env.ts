@@ -9,6 +9,7 @@
 // Arrays returned by reset/step/collect are views into shared memory, overwritten by the next call: copy what
 // you keep. Calls must not overlap (await each one). Any failure inside a worker closes the whole vector env.
 import type { BoxSpace, EnvSnapshot, Space, StepInfo } from '../../envs/types.js';
+import { isEnvSource, resolveEnvRef, type EnvRef, type EnvSource } from '../envs/source.js';
 import { parseOrThrow } from '../validation.js';
 import { InlineBackend, ThreadBackend, type CommandArg, type CommandName, type CommandResult, type GroupBackend } from './backends.js';
 import type { BranchReport, CandidateReport, InfoKeysUpdate } from './commands.js';
@@ -90,14 +91,17 @@ export interface PolicyInfo {
 }
 
 /** Build a vector env of `numEnvs` envs `id`; resolves once every worker has built its envs. */
-export async function makeVecEnv(id: string, options: VecEnvOptions): Promise<VecEnv> {
-  if (typeof id !== 'string' || id.length === 0) throw new TypeError(`env id must be a non-empty string, got ${String(id)}`);
+export async function makeVecEnv(env: EnvRef | EnvSource, options: VecEnvOptions): Promise<VecEnv> {
   const o = resolveVecEnvOptions(options);
+  // A user's env module travels to the workers as plain data (its URL), whether named here or by registerEnv.
+  const envSource = isEnvSource(env) ? env : o.envModule !== undefined ? undefined : resolveEnvRef(env);
+  const id = envSource?.id ?? env;
+  if (typeof id !== 'string' || id.length === 0) throw new TypeError(`env id must be a non-empty string, got ${String(id)}`);
   const groups = Math.max(o.numWorkers, 1);
   const configs = Array.from({ length: groups }, (_, w) => {
     const firstEnv = Math.floor((w * o.numEnvs) / groups);
     const count = Math.floor(((w + 1) * o.numEnvs) / groups) - firstEnv;
-    return { envId: id, envOptions: o.envOptions, envModule: o.envModule, seed: o.seed, numEnvs: o.numEnvs, firstEnv, count };
+    return { envId: id, envOptions: o.envOptions, envModule: o.envModule, envSource, seed: o.seed, numEnvs: o.numEnvs, firstEnv, count };
   });
   const started = await Promise.allSettled(
     configs.map((c, w) =>
