@@ -20,3 +20,4 @@ export {
   EnvContractError, type EnvProblem, type UserEnv, type UserEnvFactory, type UserSpace, type UserBoxSpace,
   type UserDiscreteSpace, type UserStepResult, type UserStepOutput,
 } from './custom/contract.js';
+export { MjcfEnv, createMjcfEnv, type MjcfTask, type MjcfSim, type MjcfSource } from './custom/mjcf-task.js';

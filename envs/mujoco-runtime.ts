@@ -8,7 +8,8 @@ export type Mujoco = MainModule;
 /** A compiled model and the constants the envs read from it (copied: model views die when the heap grows). */
 export interface CompiledModel {
   readonly mj: Mujoco;
-  readonly name: ModelName;
+  /** The built-in model's name, or a custom model's id. */
+  readonly name: string;
   readonly model: MjModel;
   readonly timestep: number;
   readonly nq: number;
@@ -51,10 +52,61 @@ export async function compileModel(name: ModelName): Promise<CompiledModel> {
   } catch (error) {
     throw new Error(`model "${name}": MuJoCo could not compile envs/models/${name}.xml: ${String(error)}`);
   }
+  const entry = describeModel(mj, name, model);
+  compiled.set(name, entry);
+  return entry;
+}
+
+/** A model from MJCF text and the files it names (`<include>`s, meshes, height fields), compiled per thread. */
+export interface MjcfSource {
+  /** The main MJCF document. */
+  readonly xml: string;
+  /** File name (as the MJCF refers to it, relative to the main file) → contents. */
+  readonly assets?: Readonly<Record<string, Uint8Array | string>>;
+}
+
+const compiledCustom = new Map<string, { source: MjcfSource; entry: CompiledModel }>();
+
+/**
+ * Compile a custom model; its assets go through MuJoCo's virtual file system (MjVFS), so nothing is read from
+ * disk here (browser-safe). Cached per thread by `id` while the source is the same.
+ */
+export async function compileMjcf(id: string, source: MjcfSource): Promise<CompiledModel> {
+  const mj = await loadMujocoRuntime();
+  const cached = compiledCustom.get(id);
+  if (cached && sameSource(cached.source, source)) return cached.entry;
+  const vfs = new mj.MjVFS();
+  let model: MjModel;
+  try {
+    const encoder = new TextEncoder();
+    for (const [file, data] of Object.entries(source.assets ?? {})) vfs.addBuffer(file, typeof data === 'string' ? encoder.encode(data) : data);
+    model = mj.MjModel.from_xml_string(source.xml, vfs);
+  } catch (error) {
+    const files = Object.keys(source.assets ?? {});
+    throw new Error(
+      `model "${id}": MuJoCo could not compile the MJCF: ${String(error)} (assets given: ${files.length ? files.join(', ') : 'none'}; ` +
+        'every <include file>, mesh and hfield file must be among them, named as in the XML)',
+      { cause: error },
+    );
+  } finally {
+    vfs.delete();
+  }
+  const entry = describeModel(mj, id, model);
+  compiledCustom.set(id, { source, entry });
+  return entry;
+}
+
+function sameSource(a: MjcfSource, b: MjcfSource): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a.assets ?? {});
+  return a.xml === b.xml && ka.length === Object.keys(b.assets ?? {}).length && ka.every((k) => a.assets![k] === b.assets?.[k]);
+}
+
+function describeModel(mj: Mujoco, name: string, model: MjModel): CompiledModel {
   const option = model.opt; // a fresh handle per access: read what we need and free it
   const timestep = option.timestep;
   option.delete();
-  const entry: CompiledModel = {
+  return {
     mj,
     name,
     model,
@@ -68,8 +120,6 @@ export async function compileModel(name: ModelName): Promise<CompiledModel> {
     bodyMass: Float64Array.from(model.body_mass as Float64Array),
     integrationStateSize: mj.mj_stateSize(model, integrationStateFlag(mj)),
   };
-  compiled.set(name, entry);
-  return entry;
 }
 
 /** Id of the named element, or a clear error when the model lacks it. */

@@ -2,6 +2,7 @@
 export { version } from './version.js';
 export * from './onnx/index.js';
 export * from '../envs/index.js';
+export { readMjcf, modelSha256 } from './envs/mjcf-files.js';
 export { registerEnv, registeredEnvs, type EnvRef, type EnvSource, type ModuleEnvSpec } from './envs/source.js';
 export * from './run/index.js';
 export * from './sweep/index.js';

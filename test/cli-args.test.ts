@@ -38,7 +38,7 @@ describe('CLI arguments', () => {
     ['train', ['--timesteps', '0'], /^--timesteps "0": expected a positive integer/],
     ['train', ['--seed', '1.5'], /^--seed "1.5": expected an integer >= 0/],
     ['train', ['--seed=-1'], /^--seed "-1": expected an integer >= 0/],
-    ['train', ['--env', 'hopper'], /^--env "hopper": expected an environment id like Hopper-v5$/],
+    ['train', ['--env', 'hopper'], /^--env "hopper": expected an environment id like Hopper-v5, or your env module like \.\/my-env\.mjs#createEnv$/],
     ['train', ['--out'], /^--out needs a value: --out DIR$/],
     ['train', ['--out', '--seed', '1'], /^--out needs a value/],
     ['train', ['--csv=yes'], /^--csv is a switch and takes no value/],
@@ -99,7 +99,7 @@ describe('CLI arguments', () => {
       [path.join(dir, 'missing.json'), /^--config .*missing\.json: cannot read the file \(no such file\)$/],
       [file('torn.json', '{"gamma": 0.99,'), /^--config .*torn\.json: not valid JSON/],
       [file('list.json', '[1]'), /^--config .*list\.json: expected a JSON object of agent options, got an array$/],
-      [file('env.json', '{"env": 5}'), /^--config .*env\.json: "env" is 5; expected an environment id like Hopper-v5$/],
+      [file('env.json', '{"env": 5}'), /^--config .*env\.json: "env" is 5; expected an environment id like Hopper-v5, a module path or \{ "module": … \}$/],
       [file('seed.json', '{"seed": "1"}'), /^--config .*seed\.json: "seed" is "1"; expected an integer >= 0$/],
     ];
     for (const [p, message] of cases) expect(usageError('train', ['--config', p])).to.match(message);

@@ -36,7 +36,7 @@ describe('VecEnv lifecycle: close, crashes', () => {
       });
       await vec.reset();
       for (let t = 0; t < 3; t++) await vec.step([0, 1, 0]);
-      const message = failBy === 'throw' ? /vec-env worker \d \(envs \d–\d\): injected failure at step 4/ : /vec-env worker \d \(envs \d–\d\) exited unexpectedly with code 3/;
+      const message = failBy === 'throw' ? /vec-env worker \d \(envs \d–\d\): env \d \(CartPole-v1\) at its step \d+ .*: injected failure at step 4/ : /vec-env worker \d \(envs \d–\d\) exited unexpectedly with code 3/;
       await expectRejection(vec.step([0, 1, 0]), message);
       await expectRejection(vec.reset(), /closed after a worker failure/);
       if (before !== undefined) expect(await settledThreadCount(before), 'no worker left running').to.equal(before);

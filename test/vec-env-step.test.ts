@@ -172,10 +172,10 @@ describe('VecEnv reset/step', () => {
     }
   });
 
-  it('surfaces env errors from the workers: unknown id, bad env option', async () => {
+  it('rejects an unknown id before starting workers, and surfaces env errors from the workers', async () => {
     const unknown = await makeVecEnv('Hoper-v5', { numEnvs: 2, numWorkers: 2 }).catch((e: Error) => e);
     expect(unknown).to.be.instanceOf(Error);
-    expect((unknown as Error).message).to.match(/vec-env worker 0 .*unknown env id "Hoper-v5"; known ids: .*Hopper-v5/);
+    expect((unknown as Error).message).to.match(/^unknown env "Hoper-v5"; built-in ids: .*Hopper-v5/);
     const badOption = await makeVecEnv('Hopper-v5', { numEnvs: 1, numWorkers: 0, envOptions: { frameSkip: -1 } }).catch((e: Error) => e);
     expect((badOption as Error).message).to.match(/frameSkip/);
   });

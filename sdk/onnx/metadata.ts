@@ -42,6 +42,8 @@ export interface OnnxPolicyMetadata {
   observationLabels?: string[];
   /** What each action index (or categorical choice) means (key `action_labels`, a JSON array). */
   actionLabels?: string[];
+  /** sha256 of the MJCF model and its assets the policy was trained on (custom MuJoCo robots; see docs/custom-envs.md). */
+  modelSha256?: string;
   /** The spec's extra metadata keys, with their original types. */
   extra: Record<string, string | number>;
 }
@@ -86,6 +88,7 @@ export function metadataProps(spec: PolicyExportSpec, facts: GraphFacts): Record
   if (spec.dt !== undefined) props.dt = String(spec.dt);
   if (spec.observationLabels) props.observation_labels = JSON.stringify(spec.observationLabels);
   if (spec.actionLabels) props.action_labels = JSON.stringify(spec.actionLabels);
+  if (spec.modelSha256 !== undefined) props.model_sha256 = spec.modelSha256;
   if (spec.actionLow && spec.actionHigh) {
     props.action_low = formatList(spec.actionLow);
     props.action_high = formatList(spec.actionHigh);
@@ -173,6 +176,9 @@ export function parseMetadataProps(props: Record<string, string>, source: string
   const actionLabels = labels('action_labels', metadata.actDim);
   if (observationLabels) metadata.observationLabels = observationLabels;
   if (actionLabels) metadata.actionLabels = actionLabels;
+  if (props.model_sha256 !== undefined) {
+    metadata.modelSha256 = /^[0-9a-f]{64}$/.test(props.model_sha256) ? props.model_sha256 : bad('model_sha256', 'is not 64 lowercase hex digits');
+  }
   if (props.action_low !== undefined) metadata.actionLow = Float64Array.from(parseList(props.action_low, 'action_low', bad));
   if (props.action_high !== undefined) metadata.actionHigh = Float64Array.from(parseList(props.action_high, 'action_high', bad));
   return metadata;

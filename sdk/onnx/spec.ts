@@ -53,6 +53,8 @@ export interface PolicyExportSpec {
   observationLabels?: readonly string[];
   /** What each action index (Gaussian) or choice (categorical) means (length actDim). Key `action_labels`. */
   actionLabels?: readonly string[];
+  /** sha256 (hex) of the MJCF model with its assets, for custom MuJoCo robots (metadata key model_sha256). */
+  modelSha256?: string;
   metadata: PolicyExportMetadata;
 }
 

@@ -4,6 +4,8 @@ import type { Env } from '../../envs/types.js';
 import type { PolicyExportSpec } from '../onnx/index.js';
 import type { AgentPolicy } from './networks.js';
 import type { ObsNormStats } from './training-state.js';
+import type { MjcfSource } from '../../envs/mujoco-runtime.js';
+import { modelSha256 } from '../envs/mjcf-files.js';
 
 export function policyExportSpec(
   policy: AgentPolicy,
@@ -21,9 +23,16 @@ export function policyExportSpec(
     obsNorm: o.obsNorm,
     actionLow: box?.low,
     actionHigh: box?.high,
-    dt: env.dt,
+    dt: env.dt > 0 ? env.dt : undefined, // a custom env without dt has 0: no control period to write
     observationLabels: env.observationLabels,
     actionLabels: env.actionLabels,
+    // MJCF robots (MjcfEnv) carry their model: its hash lets the robot side check it runs the right policy.
+    modelSha256: modelOf(env) && modelSha256(modelOf(env)!),
     metadata: { envId: env.id, trainingTimesteps: o.trainingTimesteps, configHash: o.configHash },
   };
+}
+
+/** The MJCF model of a custom MuJoCo robot (MjcfEnv), if the env is one. */
+function modelOf(env: Env): MjcfSource | undefined {
+  return (env as Env & { modelSource?: MjcfSource }).modelSource;
 }
