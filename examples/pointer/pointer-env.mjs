@@ -3,7 +3,8 @@
 // the rest at the speed of the built-in MuJoCo envs.
 //
 //   trpo check-env examples/pointer/pointer-env.mjs#createPointerEnv
-//   trpo train --env examples/pointer/pointer-env.mjs#createPointerEnv --timesteps 60000 --out runs/pointer
+//   trpo train --env examples/pointer/pointer-env.mjs#createPointerEnv --config examples/pointer/config.json \
+//     --timesteps 150000 --out runs/pointer
 //
 // In your own project import from 'trpo-wasm'; this example imports the repository's build.
 import { MjcfEnv, readMjcf } from '../../dist/sdk/index.js';
