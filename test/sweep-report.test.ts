@@ -116,11 +116,16 @@ describe('sweep report: SVG charts and HTML', () => {
       expect(report.svgFiles).to.deep.equal([path.join(out, 'curves', 'Hopper-v5.svg'), path.join(out, 'curves', 'Swimmer-v5.svg')]);
       const hopper = fs.readFileSync(report.svgFiles[0], 'utf8');
       expectBalancedTags(hopper);
-      expect(count(hopper, /<polyline /g)).to.equal(2); // one per setting
-      expect(hopper).to.contain('>targetKl=0.01 (2 seeds)</text>');
-      expect(hopper).to.contain('>targetKl=0.02 (1 seed)</text>');
+      // One thick line per setting (mean) and one thin line per seed under it; a CI band per setting.
+      expect(count(hopper, /<polyline [^>]*stroke-width="2"/g)).to.equal(2);
+      expect(count(hopper, /<polyline [^>]*stroke-width="0.75"/g)).to.equal(3);
+      expect(count(hopper, /<polygon /g)).to.equal(2);
+      expect(hopper).to.contain('>targetKl=0.01 (mean, 95% CI, 2 seeds)</text>');
+      expect(hopper).to.contain('>targetKl=0.02 (mean, 95% CI, 1 seed)</text>');
       // The failed seed's curve stops at 2000 steps: the legend says it is missing at the end.
-      expect(fs.readFileSync(report.svgFiles[1], 'utf8')).to.contain('>targetKl=0.02 (2 seeds, 1 at the end)</text>');
+      expect(fs.readFileSync(report.svgFiles[1], 'utf8')).to.contain('>targetKl=0.02 (mean, 95% CI, 2 seeds, 1 at the end)</text>');
+      const iqmReport = await buildReport(out, { out: path.join(out, 'iqm'), aggregate: 'iqm' });
+      expect(fs.readFileSync(iqmReport.svgFiles[0], 'utf8')).to.contain('>targetKl=0.01 (IQM, 95% CI, 2 seeds)</text>');
 
       const html = fs.readFileSync(report.htmlFile, 'utf8');
       expect(report.htmlFile).to.equal(path.join(out, 'report.html'));

@@ -121,7 +121,14 @@ describe('sweep summary and learning curves', () => {
     expect(agg.n).to.deep.equal([2, 2, 2, 1, 1]);
     expect(agg.mean).to.deep.equal([5, 55, 105, 150, 200]);
     expect(agg.std).to.deep.equal([5, 5, 5, 0, 0]);
-    expect(aggregateCurves([])).to.deep.equal({ x: [], mean: [], std: [], n: [] });
+    // Two seeds x and x + 10: every resample's mean lies in [x, x + 10]; one seed: the interval is the point.
+    agg.x.forEach((x, i) => {
+      expect(agg.meanCi.low[i]).to.be.within(x, agg.mean[i]);
+      expect(agg.meanCi.high[i]).to.be.within(agg.mean[i], x + (agg.n[i] === 2 ? 10 : 0));
+    });
+    expect(agg.iqm).to.deep.equal(agg.mean); // ⌊2/4⌋ = 0 trimmed
+    expect(agg.iqmCi.low.slice(3)).to.deep.equal([150, 200]);
+    expect(aggregateCurves([])).to.deep.equal({ x: [], mean: [], std: [], n: [], meanCi: { low: [], high: [] }, iqm: [], iqmCi: { low: [], high: [] } });
     expect(aggregateCurves([{ x: [7], y: [3] }]).x).to.deep.equal([7]);
   });
 });

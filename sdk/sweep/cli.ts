@@ -9,7 +9,7 @@ import { SweepProgressDisplay } from './progress.js';
 import { buildReport } from './report.js';
 import { SUMMARY_FILES } from './summary.js';
 import { parseSweepSpec, planRuns, type SweepSpec } from './spec.js';
-import { sweep } from './sweep.js';
+import { sweep, type SweepResult } from './sweep.js';
 
 const EXIT_FAILURE = 1;
 
@@ -17,7 +17,7 @@ const EXIT_FAILURE = 1;
 export async function runSweepCommand(args: SweepArgs, context: CommandContext): Promise<number> {
   const spec = specFromArgs(args);
   const display = new SweepProgressDisplay({ stream: context.stdout });
-  let result;
+  let result: SweepResult;
   try {
     result = await sweep(spec, {
       out: args.outDir,
@@ -45,7 +45,7 @@ export async function runSweepCommand(args: SweepArgs, context: CommandContext):
 
 /** Writes the summary, the curves and report.html. */
 export async function runReportCommand(args: ReportArgs, context: CommandContext): Promise<number> {
-  const report = await buildReport(args.sweepDirs, { out: args.outDir });
+  const report = await buildReport(args.sweepDirs, { out: args.outDir, aggregate: args.aggregate });
   const runs = report.summary.runs;
   const finished = runs.filter((r) => r.status === 'finished').length;
   context.stdout.write(

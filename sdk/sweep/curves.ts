@@ -1,9 +1,10 @@
 // Learning curves: training return (rollout/ep_rew_mean) against timesteps, averaged over seeds.
 // Seeds log at their own timesteps (and may stop at different points), so each curve is linearly interpolated
 // onto a common evenly spaced grid; at each grid point the mean and population std are taken over the seeds
-// whose logged range covers it (no extrapolation), and `n` says how many that was.
+// whose logged range covers it (no extrapolation), and `n` says how many that was. Each point also carries the
+// interquartile mean and percentile-bootstrap 95% confidence intervals of the mean and of the IQM over those seeds.
 import { lastNumber, progressRecords } from './run-dir.js';
-import { meanStd } from './stats.js';
+import { bootstrapCi, iqm, meanStd } from './stats.js';
 
 export interface Curve {
   /** Timesteps, strictly increasing. */
@@ -17,6 +18,11 @@ export interface AggregateCurve {
   std: number[];
   /** Seeds covering each point. */
   n: number[];
+  /** Bootstrap 95% confidence interval of the mean over seeds. */
+  meanCi: { low: number[]; high: number[] };
+  /** Interquartile mean over seeds, and its bootstrap 95% confidence interval. */
+  iqm: number[];
+  iqmCi: { low: number[]; high: number[] };
 }
 
 export const RETURN_KEY = 'rollout/ep_rew_mean';
@@ -56,7 +62,7 @@ export function interpolate(curve: Curve, at: number): number | undefined {
  * Grid points no curve covers are dropped.
  */
 export function aggregateCurves(curves: readonly Curve[], points = 100): AggregateCurve {
-  const out: AggregateCurve = { x: [], mean: [], std: [], n: [] };
+  const out: AggregateCurve = { x: [], mean: [], std: [], n: [], meanCi: { low: [], high: [] }, iqm: [], iqmCi: { low: [], high: [] } };
   const nonEmpty = curves.filter((c) => c.x.length > 0);
   if (nonEmpty.length === 0) return out;
   const start = Math.min(...nonEmpty.map((c) => c.x[0]));
@@ -64,12 +70,20 @@ export function aggregateCurves(curves: readonly Curve[], points = 100): Aggrega
   const count = end > start ? Math.max(2, points) : 1;
   for (let i = 0; i < count; i++) {
     const at = i === count - 1 ? end : start + ((end - start) * i) / (count - 1);
-    const stats = meanStd(nonEmpty.map((c) => interpolate(c, at)).filter((v): v is number => v !== undefined));
+    const values = nonEmpty.map((c) => interpolate(c, at)).filter((v): v is number => v !== undefined);
+    const stats = meanStd(values);
     if (stats === undefined) continue;
     out.x.push(at);
     out.mean.push(stats.mean);
     out.std.push(stats.std);
     out.n.push(stats.n);
+    const meanCi = bootstrapCi(values)!;
+    const iqmCi = bootstrapCi(values, iqm)!;
+    out.meanCi.low.push(meanCi.low);
+    out.meanCi.high.push(meanCi.high);
+    out.iqm.push(iqm(values)!);
+    out.iqmCi.low.push(iqmCi.low);
+    out.iqmCi.high.push(iqmCi.high);
   }
   return out;
 }

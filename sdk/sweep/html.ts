@@ -3,7 +3,7 @@
 import { formatCount, formatDuration, formatMetric } from '../run/progress.js';
 import { formatMeanStd, type MeanStd } from './stats.js';
 import type { RunRow, SweepSummary } from './summary.js';
-import { escapeXml as escape } from './svg.js';
+import { escapeXml } from './svg.js';
 
 export interface ReportChart {
   env: string;
@@ -35,16 +35,16 @@ export function renderReportHtml(page: ReportPage): string {
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escape(page.title)}</title><style>${STYLE}</style></head>`,
+    `<title>${escapeXml(page.title)}</title><style>${STYLE}</style></head>`,
     '<body>',
-    `<h1>${escape(page.title)}</h1>`,
-    `<p class="meta">Generated ${escape(summary.generatedAt)} from ${summary.sources.map((s) => `<code>${escape(s)}</code>`).join(', ')}.<br>${statusLine(summary.runs)}</p>`,
+    `<h1>${escapeXml(page.title)}</h1>`,
+    `<p class="meta">Generated ${escapeXml(summary.generatedAt)} from ${summary.sources.map((s) => `<code>${escapeXml(s)}</code>`).join(', ')}.<br>${statusLine(summary.runs)}</p>`,
     '<h2>Results</h2>',
     '<p class="note">Final deterministic evaluation return, wall time and env-steps/s: mean ± std over the finished seeds (population std).</p>',
     groupsTable(summary),
     '<h2>Learning curves</h2>',
-    '<p class="note">Training return (<code>rollout/ep_rew_mean</code>) against timesteps, on a common grid: line = mean over seeds, band = ± std.</p>',
-    ...page.charts.map((c) => `<figure aria-label="${escape(`Learning curves of ${c.env}`)}">\n${c.svg}</figure>`),
+    '<p class="note">Training return (<code>rollout/ep_rew_mean</code>) against timesteps, on a common grid: thick line = mean (or interquartile mean with <code>--iqm</code>) over seeds, band = its percentile-bootstrap 95% confidence interval, thin lines = the seeds.</p>',
+    ...page.charts.map((c) => `<figure aria-label="${escapeXml(`Learning curves of ${c.env}`)}">\n${c.svg}</figure>`),
     '<h2>Runs</h2>',
     runsTable(summary.runs),
     ...failures(summary.runs),
@@ -68,8 +68,8 @@ function plusMinus(stat: MeanStd | undefined, format: (x: number) => string): st
 
 function groupsTable(summary: SweepSummary): string {
   const rows = summary.groups.map((g) => [
-    `<td>${escape(g.env)}</td>`,
-    `<td>${escape(g.settingsLabel)} <span class="meta">(${escape(g.settingsHash)})</span></td>`,
+    `<td>${escapeXml(g.env)}</td>`,
+    `<td>${escapeXml(g.settingsLabel)} <span class="meta">(${escapeXml(g.settingsHash)})</span></td>`,
     `<td class="num">${g.finished}/${g.runs}</td>`,
     `<td class="num">${g.evalReturn === undefined ? '—' : formatMeanStd(g.evalReturn.mean, g.evalReturn.std)}</td>`,
     `<td class="num">${plusMinus(g.wallTimeS, formatDuration)}</td>`,
@@ -80,7 +80,7 @@ function groupsTable(summary: SweepSummary): string {
 
 function runsTable(runs: readonly RunRow[]): string {
   const rows = runs.map((r) => [
-    `<td><code>${escape(r.id)}</code></td>`,
+    `<td><code>${escapeXml(r.id)}</code></td>`,
     `<td class="num">${r.seed}</td>`,
     `<td class="${r.status}">${r.status}</td>`,
     `<td class="num">${formatCount(r.timesteps)}/${formatCount(r.totalTimesteps)}</td>`,
@@ -97,11 +97,11 @@ function failures(runs: readonly RunRow[]): string[] {
   if (failed.length === 0) return [];
   return [
     '<h2>Failures</h2>',
-    ...failed.map((r) => `<details open><summary><code>${escape(r.id)}</code></summary><pre>${escape(r.error ?? '')}</pre></details>`),
+    ...failed.map((r) => `<details open><summary><code>${escapeXml(r.id)}</code></summary><pre>${escapeXml(r.error ?? '')}</pre></details>`),
   ];
 }
 
 function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const head = `<tr>${headers.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>`;
+  const head = `<tr>${headers.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>`;
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${rows.map((cells) => `<tr>${cells.join('')}</tr>`).join('\n')}\n</tbody>\n</table>`;
 }

@@ -18,6 +18,11 @@ export interface ReportOptions {
   gridPoints?: number;
   /** Title of the page (default "Sweep report"). */
   title?: string;
+  /**
+   * The thick line per setting: the mean over seeds (default) or the interquartile mean (robust to an outlying
+   * seed). The band is the percentile-bootstrap 95% confidence interval of that statistic; thin lines are seeds.
+   */
+  aggregate?: 'mean' | 'iqm';
 }
 
 export interface ReportResult {
@@ -46,7 +51,7 @@ export async function buildReport(sweepDirs: string | readonly string[], options
       title: `${env}: learning curves`,
       xLabel: 'timesteps',
       yLabel: 'training return (ep_rew_mean)',
-      series: curveSeries(runs, options.gridPoints ?? 100),
+      series: curveSeries(runs, options.gridPoints ?? 100, options.aggregate ?? 'mean'),
     });
     const file = path.join(out, CURVES_SUBDIR, `${isModuleRef(env) ? moduleRefLabel(env) : env}.svg`);
     writeTextAtomically(file, svg);
@@ -58,20 +63,22 @@ export async function buildReport(sweepDirs: string | readonly string[], options
   return { out, summary, svgFiles, htmlFile };
 }
 
-/** One series per setting of an environment: mean ± std over the seeds that logged anything. */
-function curveSeries(runs: readonly CollectedRun[], gridPoints: number): ChartSeries[] {
+/** One series per setting of an environment: mean (or IQM) over the seeds, its bootstrap 95% CI, each seed. */
+function curveSeries(runs: readonly CollectedRun[], gridPoints: number, aggregate: 'mean' | 'iqm'): ChartSeries[] {
   return [...groupBy(runs, (c) => c.run.settingsHash)].map(([, group]) => {
     const curves = group.flatMap((c) => (c.runDir === undefined ? [] : [readCurve(c.runDir)])).filter((c) => c.x.length > 0);
     const agg = aggregateCurves(curves, gridPoints);
     // Seeds that stopped early drop out of the mean where their curve ends: say so in the legend.
     const atEnd = agg.n.at(-1) ?? 0;
     const seeds = `${curves.length} seed${curves.length === 1 ? '' : 's'}${atEnd < curves.length ? `, ${atEnd} at the end` : ''}`;
+    const ci = aggregate === 'iqm' ? agg.iqmCi : agg.meanCi;
     return {
-      label: `${group[0].run.settingsLabel} (${seeds})`,
+      label: `${group[0].run.settingsLabel} (${aggregate === 'iqm' ? 'IQM' : 'mean'}, 95% CI, ${seeds})`,
       x: agg.x,
-      y: agg.mean,
-      lower: agg.mean.map((m, i) => m - agg.std[i]),
-      upper: agg.mean.map((m, i) => m + agg.std[i]),
+      y: aggregate === 'iqm' ? agg.iqm : agg.mean,
+      lower: ci.low,
+      upper: ci.high,
+      thin: curves,
     };
   });
 }

@@ -6,9 +6,11 @@ export interface ChartSeries {
   label: string;
   x: readonly number[];
   y: readonly number[];
-  /** A shaded band from lower to upper (e.g. mean ± std), one value per x. */
+  /** A shaded band from lower to upper (e.g. a confidence interval), one value per x. */
   lower?: readonly number[];
   upper?: readonly number[];
+  /** Thin lines drawn under the series in its colour (e.g. one per seed). */
+  thin?: readonly { x: readonly number[]; y: readonly number[] }[];
 }
 
 export interface LineChartSpec {
@@ -101,8 +103,10 @@ export function renderLineChart(chart: LineChartSpec): string {
   const legendTop = plot.top + plot.height + 56;
   const height = legendTop + Math.max(1, chart.series.length) * LEGEND_ROW + 8;
 
-  const xs = chart.series.flatMap((s) => s.x);
-  const ys = chart.series.flatMap((s) => [...s.y, ...(s.lower ?? []), ...(s.upper ?? [])]).filter(Number.isFinite);
+  const xs = chart.series.flatMap((s) => [...s.x, ...(s.thin ?? []).flatMap((t) => t.x)]);
+  const ys = chart.series
+    .flatMap((s) => [...s.y, ...(s.lower ?? []), ...(s.upper ?? []), ...(s.thin ?? []).flatMap((t) => t.y)])
+    .filter(Number.isFinite);
   const xAxis = niceAxis(Math.min(0, ...xs), xs.length > 0 ? Math.max(...xs) : 1);
   const yAxis = niceAxis(ys.length > 0 ? Math.min(...ys) : 0, ys.length > 0 ? Math.max(...ys) : 1);
   const px = (x: number) => plot.left + ((x - xAxis.min) / (xAxis.max - xAxis.min)) * plot.width;
@@ -135,7 +139,14 @@ export function renderLineChart(chart: LineChartSpec): string {
   if (chart.series.every((s) => s.x.length === 0)) {
     parts.push(`<text x="${num(plot.left + plot.width / 2)}" y="${num(plot.top + plot.height / 2)}" text-anchor="middle" fill="#888">no data yet</text>`);
   }
-  // Bands first, so every line is drawn on top of every band.
+  // Thin lines (seeds) first, then bands, so every main line is drawn on top of both.
+  chart.series.forEach((s, i) => {
+    for (const t of s.thin ?? []) {
+      if (t.x.length < 2) continue;
+      const points = t.x.map((x, k) => `${num(px(x))},${num(py(t.y[k]))}`);
+      parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${colorOf(i)}" stroke-opacity="0.35" stroke-width="0.75"/>`);
+    }
+  });
   chart.series.forEach((s, i) => {
     if (!s.lower || !s.upper || s.x.length < 2) return;
     const upper = s.x.map((x, k) => `${num(px(x))},${num(py((s.upper as readonly number[])[k]))}`);
