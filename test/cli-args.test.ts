@@ -75,7 +75,7 @@ describe('CLI arguments', () => {
     expect(parse('train', [])).to.deep.equal({
       env: 'Hopper-v5', seed: 0, timesteps: undefined, outDir: path.join('runs', 'Hopper-v5-0-20250102-030405'),
       options: { env: 'Hopper-v5', seed: 0 }, configPath: undefined, resumeFrom: undefined, checkpointEvery: undefined,
-      keepCheckpoints: 3, evalEpisodes: 10, csv: false, progress: true,
+      keepCheckpoints: 3, evalEpisodes: 10, csv: false, tensorboardLog: undefined, progress: true,
     });
   });
 
@@ -92,6 +92,7 @@ describe('CLI arguments', () => {
     });
     expect(overridden.options).to.deep.equal({ env: 'Swimmer-v5', seed: 7, gamma: 0.995, numWorkers: 2, numEnvs: 4 });
     expect(parse('train', ['--timesteps', '2_048']).timesteps).to.equal(2048);
+    expect(parse('train', ['--tensorboard', 'tb']).tensorboardLog).to.equal('tb');
   });
 
   it('refuses a --config that is missing, not JSON, not an object, or has a bad env/seed, naming the file', () => {
@@ -132,8 +133,8 @@ describe('CLI arguments', () => {
     expect(parse('sweep', ['--envs', 'Hopper-v5', '--out', 's']).seeds).to.deep.equal([0]);
     const spec = file('sweep.json', '{"envs": ["Hopper-v5"], "seeds": [0, 1]}');
     expect(parse('sweep', ['--spec', spec, '--out', 's'])).to.deep.include({ spec: { envs: ['Hopper-v5'], seeds: [0, 1] }, specPath: spec });
-    expect(parse('report', ['sweeps/x'])).to.deep.equal({ sweepDirs: ['sweeps/x'], outDir: 'sweeps/x' });
-    expect(parse('report', ['s/0', 's/1', '--out', 'r'])).to.deep.equal({ sweepDirs: ['s/0', 's/1'], outDir: 'r' });
+    expect(parse('report', ['sweeps/x'])).to.deep.equal({ sweepDirs: ['sweeps/x'], outDir: 'sweeps/x', aggregate: 'mean' });
+    expect(parse('report', ['s/0', 's/1', '--out', 'r', '--iqm'])).to.deep.equal({ sweepDirs: ['s/0', 's/1'], outDir: 'r', aggregate: 'iqm' });
   });
 
   it('generates --help listing every flag with its value placeholder and default', () => {

@@ -43,6 +43,8 @@ export interface TrainArgs {
   /** Episodes of the final deterministic evaluation (0 = none). */
   evalEpisodes: number;
   csv: boolean;
+  /** --tensorboard DIR: also write TensorBoard event files there. */
+  tensorboardLog?: string;
   progress: boolean;
 }
 
@@ -89,6 +91,8 @@ export interface ReportArgs {
   sweepDirs: string[];
   /** --out, or the first sweep folder. */
   outDir: string;
+  /** --iqm: curves show the interquartile mean over seeds instead of the mean. */
+  aggregate: 'mean' | 'iqm';
 }
 
 export interface CommandArgs {
@@ -127,6 +131,7 @@ const trainFlags: Record<string, FlagSpec> = {
   'keep-checkpoints': { type: 'string', value: 'N', description: 'how many recent checkpoints to keep', defaultText: '3' },
   'eval-episodes': { type: 'string', value: 'N', description: 'episodes of the final evaluation, 0 for none', defaultText: '10' },
   csv: { type: 'boolean', description: 'also write progress.csv beside progress.jsonl' },
+  tensorboard: { type: 'string', value: 'DIR', description: 'also write TensorBoard scalars into DIR/<run>_<n>/ (tensorboard --logdir DIR)' },
   'no-progress': { type: 'boolean', description: 'no progress display (the log files are still written)' },
 };
 
@@ -145,6 +150,7 @@ const trainSchema = z.object({
   'keep-checkpoints': intFlag(1, '--keep-checkpoints 3').optional(),
   'eval-episodes': intFlag(0, '--eval-episodes 10').optional(),
   csv: z.boolean().optional(),
+  tensorboard: z.string().min(1).optional(),
   'no-progress': z.boolean().optional(),
 });
 
@@ -192,6 +198,7 @@ const train: CommandSpec<TrainArgs> = {
       keepCheckpoints: flags['keep-checkpoints'] ?? 3,
       evalEpisodes: flags['eval-episodes'] ?? 10,
       csv: flags.csv ?? false,
+      tensorboardLog: flags.tensorboard,
       progress: !(flags['no-progress'] ?? false),
     };
   },
@@ -318,16 +325,19 @@ const sweep: CommandSpec<SweepArgs> = {
 
 // ——— report ———
 
-const reportSchema = z.object({ out: z.string().optional() });
+const reportSchema = z.object({ out: z.string().optional(), iqm: z.boolean().optional() });
 
 const report: CommandSpec<ReportArgs> = {
   summary: 'Make learning-curve plots (SVG) and an HTML report of a sweep (shards merged).',
-  flags: { out: { type: 'string', value: 'DIR', description: 'folder for report.html, curves/ and summary files', defaultText: 'the first sweep folder' } },
+  flags: {
+    out: { type: 'string', value: 'DIR', description: 'folder for report.html, curves/ and summary files', defaultText: 'the first sweep folder' },
+    iqm: { type: 'boolean', description: 'curves show the interquartile mean over seeds (default: the mean), with its bootstrap 95% CI' },
+  },
   positionals: [{ name: 'DIR...', description: 'sweep folder(s) written by trpo sweep (several: shards to merge)', variadic: true }],
   toArgs(values, positionals) {
     const flags = validateFlags('report', reportSchema, values);
     if (positionals.length === 0) throw new UsageError('the sweep folder is missing: trpo report DIR...', 'report');
-    return { sweepDirs: positionals, outDir: flags.out ?? positionals[0] };
+    return { sweepDirs: positionals, outDir: flags.out ?? positionals[0], aggregate: flags.iqm ? 'iqm' : 'mean' };
   },
 };
 

@@ -25,6 +25,7 @@ export async function runTrain(args: TrainArgs, ctx: CommandContext): Promise<nu
     signal: ctx.signal,
     evalEpisodes: args.evalEpisodes,
     csv: args.csv,
+    tensorboardLog: args.tensorboardLog,
     progress: args.progress ? ctx.stdout : undefined,
   });
   if (result.status === 'stopped') {

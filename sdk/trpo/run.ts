@@ -24,6 +24,8 @@ export interface TrainRunSpec {
   /** Episodes of the final deterministic evaluation (0: none). */
   evalEpisodes?: number;
   csv?: boolean;
+  /** Also write TensorBoard event files under this folder (`<folder>/<run folder name>_<n>/`). */
+  tensorboardLog?: string;
   /** Where progress goes (none when omitted). */
   progress?: ProgressStream;
 }
@@ -75,6 +77,8 @@ export async function trainRun(spec: TrainRunSpec): Promise<RunResult> {
       totalTimesteps,
       signal: spec.signal,
       checkpointDir: checkpointRoot,
+      tensorboardLog: spec.tensorboardLog,
+      tbLogName: path.basename(path.resolve(out)),
       callbacks: {
         onIteration: (m) => {
           logger.log(m as LogRecord);

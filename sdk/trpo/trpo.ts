@@ -7,6 +7,7 @@ import type { Env } from '../../envs/types.js';
 import { createCheckedEnv, createEnv } from '../envs/load.js';
 import { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult, type PolicyExportSpec } from '../onnx/index.js';
 import { readCheckpoint, resolveCheckpointDir, saveCheckpoint, writeCheckpoint } from '../run/checkpoint.js';
+import { nextTensorBoardRunDir, TensorBoardWriter } from '../run/tensorboard.js';
 import { Rng } from '../rng.js';
 import { KernelHelper } from '../wasm/helper.js';
 import { makeVecEnv, type RolloutBatch, type VecEnv } from '../vec-env/index.js';
@@ -36,6 +37,13 @@ export interface LearnOptions {
   signal?: AbortSignal;
   /** Where checkpoints go (every `checkpointEvery` iterations, and when stopped). */
   checkpointDir?: string;
+  /**
+   * SB3's `tensorboard_log`: write every iteration's numeric metrics as TensorBoard scalars (step = total
+   * timesteps) into `<tensorboardLog>/<tbLogName>_<n>/`; view with `tensorboard --logdir <tensorboardLog>`.
+   */
+  tensorboardLog?: string;
+  /** SB3's `tb_log_name`: the run's folder name under tensorboardLog, before `_<n>` (default "TRPO"). */
+  tbLogName?: string;
 }
 
 export interface LearnResult {
@@ -44,6 +52,16 @@ export interface LearnResult {
   stoppedEarly: boolean;
 }
 
+/**
+ * Trust Region Policy Optimization (Schulman et al., 2015) on a vector env of worker threads.
+ *
+ * ```ts
+ * const agent = new TRPO({ env: 'Hopper-v5', seed: 0 });
+ * await agent.learn({ totalTimesteps: 1_000_000 });
+ * await agent.exportOnnx('hopper.onnx');
+ * await agent.close();
+ * ```
+ */
 export class TRPO {
   readonly options: TrpoOptions;
   private state: TrainingState | undefined;
@@ -65,6 +83,7 @@ export class TRPO {
     return this.state?.numTimesteps ?? 0;
   }
 
+  /** Training iterations done so far (one rollout + one policy update each). */
   get iteration(): number {
     return this.state?.iteration ?? 0;
   }
@@ -80,7 +99,13 @@ export class TRPO {
     return this.state;
   }
 
-  async learn({ totalTimesteps, callbacks, signal, checkpointDir }: LearnOptions): Promise<LearnResult> {
+  /**
+   * Train until the agent has taken `totalTimesteps` env steps in all (a loaded agent continues towards the same
+   * total). Each iteration collects numEnvs × nSteps steps, takes one trust-region step and fits the value
+   * function, then reports SB3's metrics to `callbacks.onIteration` (and TensorBoard with `tensorboardLog`).
+   * Stops early, after the current iteration, when `signal` aborts or a callback returns false.
+   */
+  async learn({ totalTimesteps, callbacks, signal, checkpointDir, tensorboardLog, tbLogName = 'TRPO' }: LearnOptions): Promise<LearnResult> {
     if (!(Number.isSafeInteger(totalTimesteps) && totalTimesteps > 0)) {
       throw new RangeError(`learn: totalTimesteps must be a positive integer, got ${totalTimesteps}`);
     }
@@ -89,7 +114,10 @@ export class TRPO {
     const o = this.options;
     if (o.numWorkers > 0 && !this.helper) this.helper = await KernelHelper.start();
     const startIteration = s.iteration;
+    // SB3's time/fps and time/time_elapsed count from the start of this learn() call, over everything it did.
+    const clock = { start: performance.now(), startTimesteps: s.numTimesteps };
     let stoppedEarly = false;
+    const tensorboard = tensorboardLog === undefined ? undefined : new TensorBoardWriter(nextTensorBoardRunDir(tensorboardLog, tbLogName));
     // A single-path rollout started while the previous value fit runs (see UpdateInputs.onPolicyFinal).
     let prefetched: Promise<RolloutBatch> | undefined;
     while (s.numTimesteps < totalTimesteps) {
@@ -120,7 +148,8 @@ export class TRPO {
       const t2 = performance.now();
       s.numTimesteps += data.envSteps;
       s.iteration++;
-      const metrics = iterationMetrics(s, update, data.explainedVariance, data.envSteps, t0, t1, t2);
+      const metrics = iterationMetrics(s, update, data.explainedVariance, clock, t0, t1, t2);
+      tensorboard?.addScalars(s.numTimesteps, metrics);
       if (willCheckpoint) await this.checkpoint(checkpointDir!);
       // A rollout already under way is used for one more iteration before stopping (nothing is thrown away).
       if ((await callbacks?.onIteration?.(metrics, this)) === false) stoppedEarly = true;
@@ -187,6 +216,7 @@ export class TRPO {
     });
   }
 
+  /** Write the policy as an ONNX file: raw observations in, actions out (see docs/deploy-onnx.md). */
   async exportOnnx(path: string, options: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {
     return exportOnnx(await this.exportSpec(), path, options);
   }
@@ -252,9 +282,12 @@ function prefetch(vec: VecEnv, s: TrainingState): Promise<RolloutBatch> {
 }
 
 function iterationMetrics(
-  s: TrainingState, u: UpdateResult, explainedVariance: number, envSteps: number, t0: number, t1: number, t2: number,
+  s: TrainingState, u: UpdateResult, explainedVariance: number, clock: { start: number; startTimesteps: number },
+  t0: number, t1: number, t2: number,
 ): IterationMetrics {
-  const seconds = (t2 - t0) / 1000;
+  // Cumulative, like SB3: the overlapped value fit makes a single iteration's rate meaningless (it ran partly
+  // during the previous iteration), while steps / elapsed over the whole call is what a user waits for.
+  const elapsed = (t2 - clock.start) / 1000;
   return {
     'rollout/ep_rew_mean': s.episodes.meanReturn(),
     'rollout/ep_len_mean': s.episodes.meanLength(),
@@ -270,7 +303,9 @@ function iterationMetrics(
     'train/entropy': u.entropy,
     'train/skip_reason': u.skipReason,
     'time/iterations': s.iteration,
-    'time/fps': envSteps / seconds,
+    'time/fps': (s.numTimesteps - clock.startTimesteps) / elapsed,
+    'time/time_elapsed': elapsed,
+    'time/timestamp': new Date().toISOString(),
     'time/total_timesteps': s.numTimesteps,
     'time/rollout_s': (t1 - t0) / 1000,
     'time/update_s': (t2 - t1) / 1000,
