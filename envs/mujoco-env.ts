@@ -84,6 +84,11 @@ export abstract class MujocoEnv extends BaseEnv {
     this.stateBuffer = new c.mj.DoubleBuffer(c.integrationStateSize);
   }
 
+  /** The MuJoCo runtime, model and data of this env, for viewers to read (stepping them breaks the env's state). */
+  physics(): { mj: Mujoco; model: MjModel; data: MjData } {
+    return { mj: this.mj, model: this.model, data: this.data };
+  }
+
   /** Add the task's reset noise: on entry qpos = qpos0 and qvel = 0. */
   protected abstract randomizeInitialState(qpos: Float64Array, qvel: Float64Array): void;
   /** One env step of the task (call `simulate(action)`); the views are fresh on entry. */

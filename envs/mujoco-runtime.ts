@@ -27,9 +27,23 @@ export interface CompiledModel {
 let mujocoPromise: Promise<Mujoco> | undefined;
 const compiled = new Map<ModelName, CompiledModel>();
 
+/** How the MuJoCo module finds its mujoco.wasm (Emscripten's module options); needed where it is bundled. */
+export interface MujocoLoadOptions {
+  /** The bytes of @mujoco/mujoco's mujoco.wasm. */
+  wasmBinary?: ArrayBuffer;
+  /** Maps 'mujoco.wasm' to the URL it is served at. */
+  locateFile?: (path: string) => string;
+}
+let loadOptions: MujocoLoadOptions = {};
+
+/** Set before the first env is made (the browser entry's init does); later calls have no effect on a loaded runtime. */
+export function setMujocoLoadOptions(options: MujocoLoadOptions): void {
+  loadOptions = { ...options };
+}
+
 /** The thread's MuJoCo instance (single-thread build), loaded on first use. */
 export function loadMujocoRuntime(): Promise<Mujoco> {
-  mujocoPromise ??= loadMujoco().catch((error: unknown) => {
+  mujocoPromise ??= loadMujoco({ ...loadOptions } as Parameters<typeof loadMujoco>[0]).catch((error: unknown) => {
     mujocoPromise = undefined; // let a later call retry instead of caching the failure
     throw error;
   });

@@ -65,6 +65,10 @@ describe('CLI arguments', () => {
     ['sweep', ['--out', 's', '--envs', 'Hopper-v5', '--shard', '2/2'], /^--shard "2\/2": expected i\/N with 0 <= i < N/],
     ['sweep', ['--out', 's', '--spec', 'x.json', '--envs', 'Hopper-v5'], /--spec excludes --envs and --seeds/],
     ['report', [], /the sweep folder is missing: trpo report DIR\.\.\./],
+    ['view', [], /give exactly one of --run DIR or --policy FILE --env ID/],
+    ['view', ['--policy', 'p.onnx'], /--policy needs --env ID/],
+    ['view', ['--run', 'r', '--record', 'out.mp4'], /--record out\.mp4: the video is WebM/],
+    ['view', ['--run', 'r', '--speed', '3'], /^--speed/],
     ['export', ['--run', 'r', 'b'], /unexpected argument "b": 'trpo export' takes no arguments besides flags/],
   ];
   for (const [command, argv, message] of errors) {
@@ -135,6 +139,11 @@ describe('CLI arguments', () => {
     expect(parse('sweep', ['--spec', spec, '--out', 's'])).to.deep.include({ spec: { envs: ['Hopper-v5'], seeds: [0, 1] }, specPath: spec });
     expect(parse('report', ['sweeps/x'])).to.deep.equal({ sweepDirs: ['sweeps/x'], outDir: 'sweeps/x', aggregate: 'mean' });
     expect(parse('report', ['s/0', 's/1', '--out', 'r', '--iqm'])).to.deep.equal({ sweepDirs: ['s/0', 's/1'], outDir: 'r', aggregate: 'iqm' });
+    expect(parse('view', ['--policy', 'p.onnx', '--env', 'Hopper-v5', '--port', '8080', '--stochastic', '--speed', '0.5'])).to.deep.equal({
+      source: { kind: 'onnx', policyPath: 'p.onnx', env: 'Hopper-v5' }, port: 8080, seed: 0, deterministic: false, speed: 0.5,
+      record: undefined, episodes: 1,
+    });
+    expect(parse('view', ['--run', 'r', '--record', 'a.webm', '--episodes', '2'])).to.deep.include({ source: { kind: 'run', runDir: 'r' }, port: 0, record: 'a.webm', episodes: 2 });
   });
 
   it('generates --help listing every flag with its value placeholder and default', () => {

@@ -25,7 +25,7 @@ function fakeBackends(outcome: () => Promise<number | void>): { runners: Backend
   const calls: Array<[string, unknown]> = [];
   const record = (name: string) => async (args: unknown) => { calls.push([name, args]); return outcome(); };
   const runners: Backends = { train: record('train'), eval: record('eval'), export: record('export'), sweep: record('sweep'), report: record('report'),
-    'check-env': record('check-env') };
+    'check-env': record('check-env'), view: record('view') };
   return { runners, calls };
 }
 

@@ -15,4 +15,5 @@ export const backends: Backends = {
   sweep: async (args, ctx) => (await import('../sweep/cli.js')).runSweepCommand(args, ctx),
   report: async (args, ctx) => (await import('../sweep/cli.js')).runReportCommand(args, ctx),
   'check-env': async (args, ctx) => (await import('./check-env.js')).runCheckEnv(args, ctx),
+  view: async (args, ctx) => (await import('../view/cli.js')).runView(args, ctx),
 };

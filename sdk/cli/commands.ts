@@ -95,7 +95,20 @@ export interface ReportArgs {
   aggregate: 'mean' | 'iqm';
 }
 
+export interface ViewArgs {
+  source: { kind: 'run'; runDir: string } | { kind: 'onnx'; policyPath: string; env: string };
+  /** 0 = a free port. */
+  port: number;
+  seed: number;
+  deterministic: boolean;
+  speed: number;
+  /** --record FILE: write a video of --episodes episodes instead of serving until Ctrl-C. */
+  record?: string;
+  episodes: number;
+}
+
 export interface CommandArgs {
+  view: ViewArgs;
   train: TrainArgs;
   eval: EvalArgs;
   export: ExportArgs;
@@ -228,15 +241,8 @@ const evaluate: CommandSpec<EvalArgs> = {
   toArgs(values) {
     const flags = validateFlags('eval', evalSchema, values);
     const common = { episodes: flags.episodes ?? 10, seed: flags.seed ?? DEFAULT_SEED, deterministic: !flags.stochastic };
-    if ((flags.run === undefined) === (flags.policy === undefined)) {
-      throw new UsageError('give exactly one of --run DIR or --policy FILE --env ID', 'eval');
-    }
-    if (flags.run !== undefined) {
-      if (flags.env !== undefined) throw new UsageError('--env is only for --policy: a run folder knows its environment', 'eval');
-      return { ...common, source: 'run', runDir: flags.run };
-    }
-    if (flags.env === undefined) throw new UsageError('--policy needs --env ID: the environment to run the policy in', 'eval');
-    return { ...common, source: 'onnx', policyPath: flags.policy as string, env: flags.env };
+    const source = policySource(flags, 'eval');
+    return source.kind === 'run' ? { ...common, source: 'run', runDir: source.runDir } : { ...common, source: 'onnx', policyPath: source.policyPath, env: source.env };
   },
 };
 
@@ -365,6 +371,51 @@ const checkEnvCommand: CommandSpec<CheckEnvArgs> = {
   },
 };
 
+// ——— view ———
+
+const viewSchema = z.object({
+  run: z.string().optional(),
+  policy: z.string().optional(),
+  env: envIdFlag.optional(),
+  port: intFlag(0, '--port 8080').optional(),
+  seed: intFlag(0, '--seed 0').optional(),
+  stochastic: z.boolean().optional(),
+  speed: z.enum(['0.25', '0.5', '1', '2', '4']).optional(),
+  record: z.string().optional(),
+  episodes: intFlag(1, '--episodes 1').optional(),
+});
+
+const view: CommandSpec<ViewArgs> = {
+  summary: 'Watch a policy drive its robot in 3D in the browser (served on 127.0.0.1), or record a video of it.',
+  flags: {
+    run: { type: 'string', value: 'DIR', description: 'run folder written by trpo train' },
+    policy: { type: 'string', value: 'FILE', description: 'ONNX policy written by trpo export (needs --env)' },
+    env: { type: 'string', value: 'ID', description: 'environment to run the ONNX policy in' },
+    port: { type: 'string', value: 'N', description: 'port on 127.0.0.1', defaultText: 'a free port' },
+    seed: { type: 'string', value: 'N', description: 'seed of the first episode', defaultText: String(DEFAULT_SEED) },
+    stochastic: { type: 'boolean', description: 'start with sampled actions instead of the mean/argmax' },
+    speed: { type: 'string', value: 'X', description: 'playback speed: 0.25, 0.5, 1, 2 or 4', defaultText: '1' },
+    record: { type: 'string', value: 'FILE', description: 'write a .webm video rendered in headless Chromium, then exit' },
+    episodes: { type: 'string', value: 'N', description: 'episodes to record', defaultText: '1' },
+  },
+  toArgs(values) {
+    const flags = validateFlags('view', viewSchema, values);
+    const source = policySource(flags, 'view');
+    if (flags.record !== undefined && !flags.record.endsWith('.webm')) {
+      throw new UsageError(`--record ${flags.record}: the video is WebM; give a file name ending in .webm`, 'view');
+    }
+    return {
+      source,
+      port: flags.port ?? 0,
+      seed: flags.seed ?? DEFAULT_SEED,
+      deterministic: !flags.stochastic,
+      speed: Number(flags.speed ?? '1'),
+      record: flags.record,
+      episodes: flags.episodes ?? 1,
+    };
+  },
+};
+
 export const COMMANDS: { [K in CommandName]: CommandSpec<CommandArgs[K]> } = {
   train,
   eval: evaluate,
@@ -372,9 +423,25 @@ export const COMMANDS: { [K in CommandName]: CommandSpec<CommandArgs[K]> } = {
   sweep,
   report,
   'check-env': checkEnvCommand,
+  view,
 };
 
 // ——— helpers ———
+
+type PolicySource = { kind: 'run'; runDir: string } | { kind: 'onnx'; policyPath: string; env: string };
+
+/** Exactly one of --run DIR or --policy FILE --env ID (eval and view). */
+function policySource(flags: { run?: string; policy?: string; env?: string }, command: CommandName): PolicySource {
+  if ((flags.run === undefined) === (flags.policy === undefined)) {
+    throw new UsageError('give exactly one of --run DIR or --policy FILE --env ID', command);
+  }
+  if (flags.run !== undefined) {
+    if (flags.env !== undefined) throw new UsageError('--env is only for --policy: a run folder knows its environment', command);
+    return { kind: 'run', runDir: flags.run };
+  }
+  if (flags.env === undefined) throw new UsageError('--policy needs --env ID: the environment to run the policy in', command);
+  return { kind: 'onnx', policyPath: flags.policy as string, env: flags.env };
+}
 
 function envFromConfig(config: Record<string, unknown>, file: string | undefined): string | { module: string } | undefined {
   const value = config.env;

@@ -217,7 +217,7 @@ export interface DecodedModel {
   metadata_props: StringStringEntry[];
   graph?: {
     node: { op_type: string; input: string[]; output: string[] }[];
-    initializer: { name: string; dims: number[] }[];
+    initializer: { name: string; dims: number[]; data_type: number; raw_data: Uint8Array }[];
     input: ValueInfoMessage[];
     output: ValueInfoMessage[];
   };

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { parseOrThrow } from '../validation.js';
-import { ForeignModelError, parseMetadataProps, type OnnxPolicyMetadata } from './metadata.js';
-import { decodeModel, graphFieldBytes, type DecodedModel } from './onnx-schema.js';
+import type { OnnxPolicyMetadata } from './metadata.js';
+import { checkGraphDigest, decodePolicyFile } from './policy-file.js';
 
 /** One observation of obsDim numbers, raw (the graph normalizes it when metadata.normalizationInside). */
 export type OnnxObservation = Float32Array | Float64Array | readonly number[];
@@ -170,25 +170,9 @@ export function loadOnnxPolicy(path: string, options?: LoadOnnxPolicyOptions): P
 
 /** Decodes the file's ModelProto and metadata without running it. */
 export function readPolicyMetadata(bytes: Uint8Array, source: string): OnnxPolicyMetadata {
-  let model: DecodedModel;
-  let graph: Uint8Array | undefined;
-  try {
-    model = decodeModel(bytes);
-    graph = graphFieldBytes(bytes);
-  } catch (error) {
-    throw new Error(`corrupt ONNX file ${source} (or not an ONNX file at all): it does not parse as an ONNX ModelProto (${(error as Error).message})`);
-  }
-  if (graph === undefined) {
-    throw new ForeignModelError(`${source} is not a trpo-wasm policy: it is not an ONNX model (no graph)`);
-  }
-  const props: Record<string, string> = {};
-  for (const { key, value } of model.metadata_props) props[key] = value;
-  const metadata = parseMetadataProps(props, source);
-  const digest = createHash('sha256').update(graph).digest('hex');
-  if (digest !== metadata.graphSha256) {
-    throw new Error(`corrupt ONNX file ${source}: the graph's SHA-256 ${digest} differs from the ${metadata.graphSha256} recorded at export (damaged or edited file; export it again)`);
-  }
-  return metadata;
+  const file = decodePolicyFile(bytes, source);
+  checkGraphDigest(file.metadata, createHash('sha256').update(file.graph).digest('hex'), source);
+  return file.metadata;
 }
 
 function checkSessionMatches(session: ort.InferenceSession, metadata: OnnxPolicyMetadata, path: string): void {

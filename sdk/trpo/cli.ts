@@ -81,7 +81,7 @@ export async function runExport(args: ExportArgs, ctx: CommandContext): Promise<
 }
 
 /** A finished run's final model, else (an interrupted run) its latest checkpoint. */
-async function loadRunAgent(runDir: string): Promise<Agent> {
+export async function loadRunAgent(runDir: string): Promise<Agent> {
   const model = path.join(runDir, 'model');
   return loadAgent(existsSync(path.join(model, 'manifest.json')) ? model : runDir, { numWorkers: 0 });
 }

@@ -1,4 +1,4 @@
-// The only module that touches `WebAssembly`. Per thread (main or worker_threads worker) it compiles
+// The only module that touches `WebAssembly`. Per thread (main, worker_threads worker or Web Worker) it compiles
 // build/kernels.wasm once, creates the module's memory, instantiates, and owns the single Arena every policy,
 // batch and value function of that thread allocates from. Each worker thread gets its own instance simply by
 // importing this module (module state is per thread).
@@ -7,9 +7,12 @@
 // kernels on the same buffers; on a single thread it behaves like any other memory. Shared memory never detaches
 // on growth, but views are still refreshed by ArenaArray so nothing depends on that.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//
+// Only fetching the bytes differs per platform (package.json "imports" #kernel-bytes): Node reads the file
+// synchronously on first use; a browser compiles asynchronously first with loadKernels (fetch + compileStreaming,
+// or bytes it already has).
+
+import { readKernelBytes } from '#kernel-bytes';
 import { Arena } from './arena.js';
 
 /** Must equal abiVersion() in assembly/index.ts. */
@@ -31,6 +34,8 @@ export interface WasmMemory {
  */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  compile(bytes: ArrayBuffer | ArrayBufferView): Promise<object>;
+  compileStreaming?(response: Response | PromiseLike<Response>): Promise<object>;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
@@ -108,6 +113,31 @@ export interface Kernels {
 let compiled: object | undefined;
 let threadKernels: Kernels | undefined;
 
+/** Where loadKernels gets build/kernels.wasm: its URL, a fetch Response, or its bytes. */
+export type KernelSource = string | URL | Response | ArrayBuffer | ArrayBufferView;
+
+/**
+ * Compiles the kernels asynchronously from `source` so that kernels() needs no synchronous read (required in a
+ * browser; optional in Node). A second call is a no-op. Streams the compile when given a URL or a Response.
+ */
+export async function loadKernels(source: KernelSource): Promise<void> {
+  if (compiled) return;
+  let module: object;
+  if (typeof source === 'string' || source instanceof URL || isResponse(source)) {
+    const response = isResponse(source) ? source : await fetch(source);
+    if (!response.ok) throw new Error(`trpo-wasm: fetching the kernels from ${response.url || String(source)} failed: HTTP ${response.status}`);
+    const streamable = wasm.compileStreaming && /application\/wasm/.test(response.headers.get('content-type') ?? '');
+    module = streamable ? await wasm.compileStreaming!(response) : await wasm.compile(await response.arrayBuffer());
+  } else {
+    module = await wasm.compile(source);
+  }
+  compiled ??= module;
+}
+
+function isResponse(value: unknown): value is Response {
+  return typeof Response !== 'undefined' && value instanceof Response;
+}
+
 /** The kernels of the calling thread, instantiated on first use. */
 export function kernels(): Kernels {
   threadKernels ??= instantiate(new wasm.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true }), true);
@@ -125,7 +155,7 @@ export function instantiateOnMemory(memory: WasmMemory): Omit<Kernels, 'arena'> 
 function instantiate(memory: WasmMemory, withArena: true): Kernels;
 function instantiate(memory: WasmMemory, withArena: false): Omit<Kernels, 'arena'>;
 function instantiate(memory: WasmMemory, withArena: boolean): Kernels | Omit<Kernels, 'arena'> {
-  compiled ??= new wasm.Module(readFileSync(locateWasm()));
+  compiled ??= new wasm.Module(readKernelBytes());
   const instance = new wasm.Instance(compiled, {
     env: {
       memory,
@@ -155,18 +185,6 @@ function instantiate(memory: WasmMemory, withArena: boolean): Kernels | Omit<Ker
   const base = (exports.heapBase as () => number)();
   const arena = new Arena({ buffer: () => memory.buffer, grow: (pages) => void memory.grow(pages) }, base);
   return { common, f32, f64, memory, arena };
-}
-
-/** build/kernels.wasm of this package: the first `build/kernels.wasm` found walking up from this file. */
-function locateWasm(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 5; depth++) {
-    const candidate = join(dir, 'build', 'kernels.wasm');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('trpo-wasm: build/kernels.wasm not found above ' +
-    `${dirname(fileURLToPath(import.meta.url))}; run \`npm run build:wasm\` in the package root`);
 }
 
 /** An AssemblyScript string (UTF-16, byte length at ptr − 4), copied out of the (possibly shared) memory. */
