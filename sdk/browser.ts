@@ -23,6 +23,7 @@ export async function init(options: BrowserInitOptions): Promise<void> {
 export { loadKernels, type KernelSource } from './wasm/loader.js';
 export { makeEnv, listEnvs, isEnvId, type EnvId, type EnvOptionsById } from '../envs/registry.js';
 export { MujocoEnv } from '../envs/mujoco-env.js';
+export { loadMujocoRuntime, type Mujoco } from '../envs/mujoco-runtime.js';
 export type {
   BoxSpace, DiscreteSpace, Env, EnvSnapshot, ResetArgs, ResetResult, Space, StepInfo, StepOutput, StepResult,
 } from '../envs/types.js';

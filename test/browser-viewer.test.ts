@@ -11,7 +11,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { makeEnv } from '../envs/registry.js';
+import { MujocoEnv } from '../envs/mujoco-env.js';
+import { listEnvs, makeEnv } from '../envs/registry.js';
 import { policyToOnnxBytes } from '../sdk/onnx/export.js';
 import { loadOnnxPolicy } from '../sdk/onnx/runtime.js';
 import { loadPolicyBytes, type OnnxWeightsPolicy } from '../sdk/onnx/weights-policy.js';
@@ -29,6 +30,44 @@ interface ViewerApi {
   pixels(): number[];
   actions(observations: number[][]): number[][];
   evaluate(episodes: number, seed: number): Promise<EvaluationResult>;
+  record(episodes: number): Promise<{ video: string; frames: number; returns: number[] }>;
+  sceneCheck(source: string | { xml: string; assets?: Record<string, number[]> }): Promise<{ drawn: Record<string, number>; std: number; image: string }>;
+}
+
+const GEOM_NAMES = ['PLANE', 'HFIELD', 'SPHERE', 'CAPSULE', 'ELLIPSOID', 'CYLINDER', 'BOX', 'MESH'];
+
+/** A robot of every geom type the viewer draws; the mesh comes from an asset file (binary STL, a tetrahedron). */
+const CUSTOM_MJCF = `<mujoco model="every-geom">
+  <asset>
+    <mesh name="tet" file="tet.stl"/>
+    <material name="red" rgba="0.8 0.1 0.1 1"/>
+  </asset>
+  <worldbody>
+    <light pos="0 0 3"/>
+    <geom name="floor" type="plane" size="5 5 0.1" rgba="0.3 0.5 0.3 1"/>
+    <body name="torso" pos="0 0 1">
+      <freejoint/>
+      <geom type="box" size="0.2 0.1 0.05" rgba="0.2 0.3 0.9 1"/>
+      <geom type="sphere" size="0.1" pos="0.3 0 0" material="red"/>
+      <geom type="capsule" size="0.05" fromto="-0.3 0 0 -0.3 0 0.3" rgba="0.9 0.7 0.1 1"/>
+      <geom type="cylinder" size="0.06 0.1" pos="0 0.3 0" rgba="0.1 0.8 0.8 1"/>
+      <geom type="ellipsoid" size="0.1 0.05 0.15" pos="0 -0.3 0" rgba="0.7 0.2 0.7 1"/>
+      <geom type="mesh" mesh="tet" pos="0 0 0.25" rgba="0.4 0.4 0.4 1"/>
+    </body>
+  </worldbody>
+</mujoco>`;
+
+/** A binary STL of a tetrahedron with 0.2 m edges along the axes. */
+function tetrahedronStl(): number[] {
+  const v = [[0, 0, 0], [0.2, 0, 0], [0, 0.2, 0], [0, 0, 0.2]];
+  const faces = [[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]];
+  const buffer = new DataView(new ArrayBuffer(84 + 50 * faces.length));
+  buffer.setUint32(80, faces.length, true);
+  faces.forEach((face, f) => {
+    const at = 84 + 50 * f + 12; // normal left zero: MuJoCo computes its own
+    face.forEach((vertex, k) => v[vertex].forEach((x, c) => buffer.setFloat32(at + 12 * k + 4 * c, x, true)));
+  });
+  return Array.from(new Uint8Array(buffer.buffer));
 }
 declare const trpoViewer: ViewerApi;
 
@@ -97,6 +136,31 @@ describe('trpo view in headless Chromium', function () {
     expect(errors).to.deep.equal([]);
   });
 
+  it('builds and draws every built-in MuJoCo env: every visible geom, on a canvas that is not blank', async () => {
+    for (const id of listEnvs()) {
+      const env = await makeEnv(id);
+      if (!(env instanceof MujocoEnv)) { env.close(); continue; } // Pendulum-v1, CartPole-v1: no MuJoCo model
+      const { model } = env.physics();
+      const type = model.geom_type as Int32Array;
+      const group = model.geom_group as Int32Array;
+      const expected: Record<string, number> = {};
+      for (let g = 0; g < model.ngeom; g++) if (group[g] < 3) expected[GEOM_NAMES[type[g]]] = (expected[GEOM_NAMES[type[g]]] ?? 0) + 1;
+      env.close();
+      const check = await page.evaluate((source) => trpoViewer.sceneCheck(source), id);
+      expect(check.drawn, id).to.deep.equal(expected);
+      expect(check.std, `${id}: contrast of the frame (0 when blank)`).to.be.above(2);
+    }
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('builds and draws a custom MJCF model with an asset file: plane, box, sphere, capsule, cylinder, ellipsoid, mesh', async () => {
+    const check = await page.evaluate((source) => trpoViewer.sceneCheck(source), { xml: CUSTOM_MJCF, assets: { 'tet.stl': tetrahedronStl() } });
+    expect(check.drawn).to.deep.equal({ PLANE: 1, BOX: 1, SPHERE: 1, CAPSULE: 1, CYLINDER: 1, ELLIPSOID: 1, MESH: 1 });
+    expect(check.std).to.be.above(5);
+    if (process.env.TRPO_VIEWER_SHOTS) await writeFile(join(process.env.TRPO_VIEWER_SHOTS, 'custom.png'), Buffer.from(check.image.split(',')[1], 'base64'));
+    expect(errors).to.deep.equal([]);
+  });
+
   it('computes the same actions as the Node SDK for the same observations', async () => {
     const env = await makeEnv('Hopper-v5');
     const rng = new Rng(3);
@@ -134,6 +198,25 @@ describe('trpo view in headless Chromium', function () {
     await runEval({ source: 'onnx', policyPath: path, env: 'Hopper-v5', episodes: 2, seed: 5, deterministic: true },
       { signal: new AbortController().signal, stdout, stderr: stdout });
     expect(printed).to.contain(`mean return ${inPage.meanReturn.toFixed(2)} `);
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('records an episode to a WebM video that a browser can play, with the Node SDK\'s return', async () => {
+    const recorded = await page.evaluate(() => trpoViewer.record(1));
+    const env = await makeEnv('Hopper-v5');
+    const inNode = await runEpisodes(env, (o) => policy.act(o), { episodes: 1, seed: 0 });
+    env.close();
+    expect(recorded.returns).to.deep.equal(inNode.returns);
+    expect(recorded.frames).to.be.at.least(Math.floor(inNode.lengths[0] / 4));
+    const video = await page.evaluate(async (base64) => {
+      const element = document.createElement('video');
+      element.muted = true;
+      element.src = `data:video/webm;base64,${base64}`;
+      await new Promise((resolve, reject) => { element.onloadedmetadata = resolve; element.onerror = () => reject(new Error('the WebM does not decode')); });
+      return { width: element.videoWidth, height: element.videoHeight };
+    }, recorded.video);
+    expect(video.width).to.be.above(100);
+    expect(video.height).to.be.above(100);
     expect(errors).to.deep.equal([]);
   });
 });

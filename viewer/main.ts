@@ -3,9 +3,11 @@
 // `window.trpoViewer` lets tests (and the recorder) drive the page: actions for given observations, whole
 // episodes, frames.
 import * as THREE from 'three';
-import { init, loadPolicyBytes, makeEnv, MujocoEnv, Rng, runEpisodes, type Env, type OnnxWeightsPolicy } from '../sdk/browser.js';
+import {
+  init, loadMujocoRuntime, loadPolicyBytes, makeEnv, MujocoEnv, Rng, runEpisodes, type Env, type OnnxWeightsPolicy,
+} from '../sdk/browser.js';
 import { RewardChart } from './chart.js';
-import { RobotScene } from './scene.js';
+import { RobotScene, type Physics } from './scene.js';
 
 interface ViewConfig {
   envId: string;
@@ -208,8 +210,64 @@ class Viewer {
         for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
         return { video: btoa(binary), frames, returns: this.finished.slice(0, episodes) };
       },
+      /**
+       * Builds the scene of a built-in env, or of MJCF text with its asset files, in a canvas of its own and draws
+       * it once: the geoms drawn per type and the frame's luminance spread (0 for a blank canvas).
+       */
+      sceneCheck: async (source: string | { xml: string; assets?: Record<string, number[]> }) => {
+        let physics: Physics;
+        let release = () => {};
+        if (typeof source === 'string') {
+          const env = await makeEnv(source);
+          if (!(env instanceof MujocoEnv)) throw new Error(`${source} has no MuJoCo model to draw`);
+          env.reset({ seed: 0 });
+          physics = env.physics();
+          release = () => env.close();
+        } else {
+          physics = await compileMjcfText(source.xml, source.assets ?? {});
+          release = () => { physics.data.delete(); physics.model.delete(); };
+        }
+        try {
+          const canvas = document.createElement('canvas');
+          canvas.width = 320;
+          canvas.height = 240;
+          const renderer = new THREE.WebGLRenderer({ canvas, preserveDrawingBuffer: true });
+          const scene = new RobotScene(physics);
+          scene.camera.aspect = 320 / 240;
+          scene.camera.updateProjectionMatrix();
+          scene.update();
+          renderer.render(scene.scene, scene.camera);
+          const small = document.createElement('canvas');
+          small.width = small.height = 64;
+          const c = small.getContext('2d')!;
+          c.drawImage(canvas, 0, 0, 64, 64);
+          const rgba = c.getImageData(0, 0, 64, 64).data;
+          const lum = Array.from({ length: 64 * 64 }, (_, i) => 0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2]);
+          const mean = lum.reduce((a, b) => a + b, 0) / lum.length;
+          const std = Math.sqrt(lum.reduce((a, v) => a + (v - mean) ** 2, 0) / lum.length);
+          renderer.dispose();
+          return { drawn: scene.drawnTypes(), std, image: canvas.toDataURL('image/png') };
+        } finally {
+          release();
+        }
+      },
       status: () => ({ fps: this.fps, steps: this.steps, episodeReturn: this.episodeReturn, done: this.done, episodes: this.episodes, frames: this.frames }),
     };
+  }
+}
+
+/** A model from MJCF text and its asset files (MuJoCo's virtual file system), placed by mj_forward. */
+async function compileMjcfText(xml: string, assets: Record<string, number[]>): Promise<Physics> {
+  const mj = await loadMujocoRuntime();
+  const vfs = new mj.MjVFS();
+  try {
+    for (const [name, bytes] of Object.entries(assets)) vfs.addBuffer(name, Uint8Array.from(bytes));
+    const model = mj.MjModel.from_xml_string(xml, vfs);
+    const data = new mj.MjData(model);
+    mj.mj_forward(model, data);
+    return { mj, model, data };
+  } finally {
+    vfs.delete();
   }
 }
 

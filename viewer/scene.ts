@@ -5,7 +5,7 @@
 import * as THREE from 'three';
 import type { MujocoEnv } from '../sdk/browser.js';
 
-type Physics = ReturnType<MujocoEnv['physics']>;
+export type Physics = ReturnType<MujocoEnv['physics']>;
 
 const GEOM = { PLANE: 0, HFIELD: 1, SPHERE: 2, CAPSULE: 3, ELLIPSOID: 4, CYLINDER: 5, BOX: 6, MESH: 7 } as const;
 /** MuJoCo's default visualization shows geom groups 0–2. */
@@ -61,7 +61,18 @@ export class RobotScene {
     const torso = mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'torso');
     this.followBody = torso >= 0 ? torso : Math.min(1, model.nbody - 1);
     const size = robotSize(physics);
-    this.offset = new THREE.Vector3(0.4 * size, -2.6 * size, 0.7 * size);
+    this.offset = new THREE.Vector3(0.3 * size, -1.7 * size, 0.45 * size);
+  }
+
+  /** How many geoms of each MuJoCo type the scene draws (keyed by type name), for checks. */
+  drawnTypes(): Record<string, number> {
+    const names = Object.keys(GEOM);
+    const type = this.physics.model.geom_type as Int32Array;
+    const counts: Record<string, number> = {};
+    this.geoms.forEach((object, g) => {
+      if (object) counts[names[type[g]]] = (counts[names[type[g]]] ?? 0) + 1;
+    });
+    return counts;
   }
 
   /** Places every geom where the simulation has it and moves the camera after the followed body. */
