@@ -70,6 +70,9 @@ function tetrahedronStl(): number[] {
   return Array.from(new Uint8Array(buffer.buffer));
 }
 declare const trpoViewer: ViewerApi;
+/** The few DOM names used inside page.evaluate (the test is compiled without the DOM lib). */
+interface VideoElement { muted: boolean; src: string; videoWidth: number; videoHeight: number; onloadedmetadata: (() => void) | null; onerror: (() => void) | null }
+declare const document: { createElement(tag: 'video'): VideoElement };
 
 /** A Hopper-v5 policy with weights that act (a fresh agent's output layer is ~0): 11→64→64→3, normalized obs. */
 function hopperPolicyBytes(): Uint8Array {
@@ -212,7 +215,7 @@ describe('trpo view in headless Chromium', function () {
       const element = document.createElement('video');
       element.muted = true;
       element.src = `data:video/webm;base64,${base64}`;
-      await new Promise((resolve, reject) => { element.onloadedmetadata = resolve; element.onerror = () => reject(new Error('the WebM does not decode')); });
+      await new Promise<void>((resolve, reject) => { element.onloadedmetadata = () => resolve(); element.onerror = () => reject(new Error('the WebM does not decode')); });
       return { width: element.videoWidth, height: element.videoHeight };
     }, recorded.video);
     expect(video.width).to.be.above(100);
