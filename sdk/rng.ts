@@ -28,18 +28,26 @@ export class Rng {
     this.seed(seed, stream);
   }
 
+  /**
+   * Re-seed. Every safe integer is its own stream: the seed is split into 32-bit words, seed = hi·2³² + lo with
+   * 0 ≤ lo < 2³² (so −1 is lo = 2³²−1, hi = −1; 2³² is lo = 0, hi = 1). lo goes through the splitmix chain as
+   * it always has (seeds 0 … 2³²−1 keep their streams); a non-zero hi is mixed into the state words s1…s3 by
+   * bijections that are zero for hi = 0. For a given stream, s0 determines lo and then s1 determines hi, so no
+   * two seeds share a state.
+   */
   seed(seed: number, stream = 0): void {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
     if (!Number.isSafeInteger(stream)) throw new RangeError(`stream must be a safe integer, got ${stream}`);
-    // Fold the high and low halves of seed and stream into the splitmix chain.
-    let x = (seed % TWO_POW_32) | 0;
+    const hi = Math.floor(seed / TWO_POW_32);
+    const lo = seed - hi * TWO_POW_32; // in [0, 2³²)
+    let x = lo | 0;
     let w: number;
-    [x] = splitmix32(x ^ Math.floor(seed / TWO_POW_32));
+    [x] = splitmix32(x);
     [x] = splitmix32(x ^ Math.imul(stream | 0, 0x632be5ab) ^ Math.floor(stream / TWO_POW_32));
     [x, w] = splitmix32(x); this.s0 = w;
-    [x, w] = splitmix32(x); this.s1 = w;
-    [x, w] = splitmix32(x); this.s2 = w;
-    [x, w] = splitmix32(x); this.s3 = w;
+    [x, w] = splitmix32(x); this.s1 = (w ^ fmix32(hi | 0)) >>> 0;
+    [x, w] = splitmix32(x); this.s2 = (w ^ fmix32(Math.imul(hi | 0, 0x9e3779b9))) >>> 0;
+    [x, w] = splitmix32(x); this.s3 = (w ^ fmix32(rotl(hi | 0, 16))) >>> 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
     this.spareNormal = NaN;
   }
@@ -111,6 +119,13 @@ export class Rng {
     this.s3 = state[3] | 0;
     this.spareNormal = state[4] === 1 ? state[5] : NaN;
   }
+}
+
+/** MurmurHash3's 32-bit finalizer: a bijection with fmix32(0) = 0. */
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {

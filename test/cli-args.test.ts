@@ -56,7 +56,7 @@ describe('CLI arguments', () => {
     ['export', [], /--run DIR is required/],
     ['export', ['--run', 'r', '--opset', '8'], /^--opset "8": expected an integer from 9 to 26, e.g. --opset 17$/],
     ['export', ['--run', 'r', '--opset', '27'], /^--opset "27": expected an integer from 9 to 26, e.g. --opset 17$/],
-    ['export', ['--run', 'r', '--clip'], /unknown flag --clip; valid flags for 'trpo export': --run, --out, --stochastic, --no-clip, --opset, --help/],
+    ['export', ['--run', 'r', '--clip'], /unknown flag --clip; valid flags for 'trpo export': --run, --out, --stochastic, --no-clip, --opset, --force, --help/],
     ['sweep', ['--envs', 'Hopper-v5'], /--out DIR is required/],
     ['sweep', ['--out', 's'], /give --envs ID,ID \(with --seeds\) or --spec FILE/],
     ['sweep', ['--out', 's', '--envs', 'Hopper-v5,cheetah'], /^--envs "Hopper-v5,cheetah": "cheetah" is not an environment id/],
@@ -79,7 +79,7 @@ describe('CLI arguments', () => {
     expect(parse('train', [])).to.deep.equal({
       env: 'Hopper-v5', seed: 0, timesteps: undefined, outDir: path.join('runs', 'Hopper-v5-0-20250102-030405'),
       options: { env: 'Hopper-v5', seed: 0 }, configPath: undefined, resumeFrom: undefined, checkpointEvery: undefined,
-      keepCheckpoints: 3, evalEpisodes: 10, csv: false, tensorboardLog: undefined, progress: true,
+      keepCheckpoints: undefined, evalEpisodes: 10, csv: false, tensorboardLog: undefined, progress: true,
     });
   });
 
@@ -123,7 +123,7 @@ describe('CLI arguments', () => {
       episodes: 3, seed: 9, deterministic: false, source: 'onnx', policyPath: 'p.onnx', env: 'Hopper-v5',
     });
     expect(parse('export', ['--run', 'runs/a'])).to.deep.equal({
-      runDir: 'runs/a', outPath: path.join('runs/a', 'policy.onnx'), stochastic: false, clipActions: true, opset: 17,
+      runDir: 'runs/a', outPath: path.join('runs/a', 'policy.onnx'), stochastic: false, clipActions: true, opset: 17, force: false,
     });
     expect(parse('export', ['--run', 'r', '--out', 'x.onnx', '--stochastic', '--no-clip', '--opset', '13'])).to.deep.include({
       outPath: 'x.onnx', stochastic: true, clipActions: false, opset: 13,

@@ -22,6 +22,30 @@ describe('handleInterrupts', () => {
     }
   });
 
+  // npx runs us under `sh -c`; npm forwards its signals only to that shell (see sdk/cli/interrupt.ts).
+  const parentCases: Array<{ what: string; pids: number[]; wakeups: Array<number | undefined>; aborted: boolean; message?: RegExp }> = [
+    { what: 'an idle parent shell', pids: [7, 7, 7, 7], wakeups: [3, 3, 3, 3], aborted: false },
+    { what: 'a parent that is not a shell', pids: [7, 7, 7, 7], wakeups: [undefined, undefined, undefined, undefined], aborted: false },
+    { what: 'the parent shell dying (SIGTERM to npx)', pids: [7, 7, 1, 1], wakeups: [3, 3, 3, 3], aborted: true, message: /parent process 7 ended/ },
+    { what: 'the parent shell waking up (SIGINT to npx)', pids: [7, 7, 7, 7], wakeups: [3, 3, 4, 4], aborted: true, message: /npm's shell \(pid 7\) received a signal/ },
+  ];
+  for (const c of parentCases) {
+    it(`under npm, watches the parent: ${c.what} → ${c.aborted ? 'stop' : 'keep going'}`, async () => {
+      let pidCalls = 0;
+      let wakeCalls = 0;
+      let stderr = '';
+      const handler = handleInterrupts({
+        source: new EventEmitter(), stderr: { write: (t: string) => (stderr += t) }, exit: () => undefined, watchParent: true, parentPollMs: 5,
+        parentPid: () => c.pids[Math.min(pidCalls++, c.pids.length - 1)],
+        parentWakeups: () => c.wakeups[Math.min(wakeCalls++, c.wakeups.length - 1)],
+      });
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      handler.dispose();
+      expect(handler.signal.aborted).to.equal(c.aborted);
+      if (c.message) expect(stderr).to.match(c.message);
+    });
+  }
+
   it('in a real process: Ctrl-C once lets the work finish, twice exits with 130', async function () {
     this.timeout(20_000);
     const moduleUrl = new URL('../sdk/cli/interrupt.js', import.meta.url).href;

@@ -52,9 +52,11 @@ describe('trpo command line', function () {
     expect(returns(onnx.stdout)).to.deep.equal(returns(sdk.stdout));
   });
 
-  it('Ctrl-C stops after the iteration with a checkpoint, and --resume finishes the run', async () => {
+  it('Ctrl-C stops after the iteration with a checkpoint, and the printed --resume finishes the run to its own target', async () => {
     const run = path.join(dir, 'run');
-    const child = spawn(process.execPath, [cli, 'train', '--env', 'Pendulum-v1', '--timesteps', '400000', '--out', run, '--no-progress', '--eval-episodes', '1'], { stdio: 'pipe' });
+    // Each checkpoint (one per iteration) pauses 300 ms, so Ctrl-C lands long before the 8 iterations end.
+    const env = { ...process.env, TRPO_TEST_CHECKPOINT_PAUSE_MS: '300' };
+    const child = spawn(process.execPath, [cli, 'train', '--env', 'Pendulum-v1', '--seed', '3', '--timesteps', '16384', '--out', run, '--checkpoint-every', '1', '--no-progress', '--eval-episodes', '1'], { stdio: 'pipe', env });
     let stdout = '';
     child.stdout.on('data', (c) => (stdout += c));
     const progress = path.join(run, 'progress.jsonl');
@@ -71,13 +73,16 @@ describe('trpo command line', function () {
     expect(code, stdout).to.equal(130);
     expect(fs.existsSync(path.join(run, 'result.json'))).to.equal(false);
     expect(fs.existsSync(path.join(run, 'checkpoints', 'latest'))).to.equal(true);
-    const iterations = fs.readFileSync(progress, 'utf8').trim().split('\n').length;
+    const printed = /continue with: (trpo train .*)$/m.exec(stdout)?.[1];
+    expect(printed).to.equal(`trpo train --out ${run} --resume`);
 
-    const resumed = trpo('train', '--out', run, '--resume', '--timesteps', String(2048 * (iterations + 2)), '--no-progress', '--eval-episodes', '1');
+    const resumed = trpo(...printed!.split(' ').slice(1), '--no-progress', '--eval-episodes', '1');
     expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(resumed.stdout).to.match(/trpo train: Pendulum-v1, seed 3, target 16384 steps \(resuming at \d+\)/);
     const lines = fs.readFileSync(progress, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l['time/iterations'])).to.deep.equal(lines.map((_, i) => i + 1));
-    expect(lines.length).to.equal(iterations + 2);
+    expect(lines.map((l) => l['time/iterations'])).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
+    const result = JSON.parse(fs.readFileSync(path.join(run, 'result.json'), 'utf8'));
+    expect(result).to.include({ env: 'Pendulum-v1', seed: 3, totalTimesteps: 16384 });
   });
 
   it('refuses a corrupt checkpoint, naming the file', () => {
@@ -98,6 +103,6 @@ describe('trpo command line', function () {
     expect(trpo('train', '--env', 'CartPole-v1', '--timesteps', '2048', '--out', run, '--eval-episodes', '0', '--no-progress').code).to.equal(0);
     const again = trpo('train', '--env', 'CartPole-v1', '--timesteps', '2048', '--out', run, '--no-progress');
     expect(again.code).to.equal(1);
-    expect(again.stderr).to.match(/already holds a run.*--resume/);
+    expect(again.stderr).to.match(/already holds a finished run: train it further with --resume --timesteps N/);
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportOnnx, policyToOnnxBytes } from '../sdk/onnx/export.js';
 import { buildPolicyGraph } from '../sdk/onnx/graph.js';
-import { metadataProps } from '../sdk/onnx/metadata.js';
+import { METADATA_SHA256_KEY, metadataDigest, metadataProps } from '../sdk/onnx/metadata.js';
 import { encodeGraph, encodeModel } from '../sdk/onnx/onnx-schema.js';
 import { loadOnnxPolicy, type OnnxPolicy } from '../sdk/onnx/runtime.js';
 import type { PolicyExportSpec } from '../sdk/onnx/spec.js';
@@ -86,7 +86,7 @@ describe('exportOnnx refuses bad options naming the field', () => {
     { options: { opset: 27 }, message: /opset: got 27; .*<=26/ },
     { options: { opset: 17.5 }, message: /opset: got 17\.5; .*expected int/ },
     { options: { stochastic: 'yes' }, message: /stochastic: got "yes"; .*boolean/ },
-    { options: { clipAction: false }, message: /clipAction: unknown option \(allowed: stochastic, clipActions, opset\)/ },
+    { options: { clipAction: false }, message: /clipAction: unknown option \(allowed: stochastic, clipActions, opset, overwrite\)/ },
   ];
   for (const c of cases) {
     it(JSON.stringify(c.options), () => {
@@ -117,6 +117,12 @@ describe('loadOnnxPolicy refuses bad files', () => {
     const damaged = Buffer.from(good);
     damaged[Math.floor(damaged.length / 2)] ^= 0x10;
     expect(await loadBytes('flipped.onnx', damaged)).to.match(/^corrupt ONNX file .*flipped\.onnx: the graph's SHA-256 [0-9a-f]{64} differs/);
+  });
+
+  it('an edited metadata value is caught by the metadata checksum (the graph checksum alone missed it)', async () => {
+    const edited = Buffer.from(good.toString('latin1').replace('123456', '999999'), 'latin1');
+    expect(edited.equals(good)).to.equal(false);
+    expect(await loadBytes('edited.onnx', edited)).to.match(/^corrupt ONNX file .*edited\.onnx: its metadata's SHA-256 [0-9a-f]{64} differs from the [0-9a-f]{64} recorded at export/);
   });
 
   it('a text file is not ONNX', async () => {
@@ -152,6 +158,7 @@ describe('loadOnnxPolicy refuses bad files', () => {
       opset: 17,
       graphSha256: createHash('sha256').update(encodeGraph(built.graph)).digest('hex'),
     });
+    props[METADATA_SHA256_KEY] = metadataDigest(props);
     const bytes = encodeModel({
       ir_version: 8,
       producer_name: 'trpo-wasm',

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { makeEnv } from '../envs/registry.js';
 import { Rng } from '../sdk/rng.js';
 
 describe('Rng', () => {
@@ -11,6 +12,42 @@ describe('Rng', () => {
     expect(draw(0)).to.not.deep.equal(draw(1));
     expect(draw(0, 0)).to.not.deep.equal(draw(0, 1));
     expect(draw(2 ** 40)).to.not.deep.equal(draw(0));
+  });
+
+  it('gives every safe integer seed its own stream: -1, -2, 2^32 no longer collide with 0 and 1', () => {
+    const draw = (seed: number) => {
+      const r = new Rng(seed);
+      return Array.from({ length: 4 }, () => r.nextUint32()).join(',');
+    };
+    const seeds = [0, 1, 2, -1, -2, 2 ** 32, 2 ** 32 + 1, 2 ** 32 - 1, -(2 ** 32), 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 31, -(2 ** 31)];
+    const streams = seeds.map(draw);
+    expect(new Set(streams).size).to.equal(seeds.length);
+  });
+
+  it('reaches the envs: reset({ seed }) with -1, -2, 2^32 gives starts different from seeds 0 and 1', async () => {
+    const env = await makeEnv('InvertedPendulum-v5');
+    try {
+      const starts = [0, 1, -1, -2, 2 ** 32].map((seed) => Array.from(env.reset({ seed }).obs).join(','));
+      expect(new Set(starts).size).to.equal(5);
+    } finally {
+      env.close();
+    }
+  });
+
+  it('keeps the streams of seeds 0 … 2^32-1 as they were (runs stay reproducible)', () => {
+    // Recorded before the seed mapping was extended to negative and large seeds.
+    const recorded: Array<[number, number, string]> = [
+      [0, 0, '3063761838,1952022206,3457720017'],
+      [1, 0, '3323055920,4094919203,72823972'],
+      [12345, 0, '674399629,2792761904,154947304'],
+      [4294967295, 0, '2596999761,876216775,3168224001'],
+      [7, 3, '3290933064,3756219707,2016705808'],
+      [2147483647, 1, '238888723,171298222,616382579'],
+    ];
+    for (const [seed, stream, words] of recorded) {
+      const r = new Rng(seed, stream);
+      expect([r.nextUint32(), r.nextUint32(), r.nextUint32()].join(','), `seed ${seed} stream ${stream}`).to.equal(words);
+    }
   });
 
   it('restores its state exactly, including the spare normal', () => {

@@ -27,6 +27,11 @@ export interface FakeRun {
 /** A run folder as the trainer leaves it. */
 export async function writeRunDir(runDir: string, run: FakeRun): Promise<void> {
   fs.mkdirSync(runDir, { recursive: true });
+  // What a trainer writes first: the marker that makes the folder a run folder (sdk/run/run-folder.ts).
+  const marker = path.join(runDir, 'run.json');
+  if (!fs.existsSync(marker)) {
+    fs.writeFileSync(marker, JSON.stringify({ format: 'trpo-wasm-run', formatVersion: 1, createdAt: new Date().toISOString(), configSha256: null }));
+  }
   const logger = RunLogger.open({ jsonlPath: path.join(runDir, 'progress.jsonl') });
   (run.curve ?? []).forEach(([timesteps, ret], i) => {
     logger.log({ 'time/iterations': i + 1, 'time/total_timesteps': timesteps, 'time/fps': 1000, 'rollout/ep_rew_mean': ret });

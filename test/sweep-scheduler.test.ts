@@ -81,7 +81,7 @@ describe('sweep scheduler', () => {
     const runDir = (id: string) => path.join(out, 'runs', id);
     await writeRunDir(runDir(finished.id), { env: 'Hopper-v5', seed: 0, totalTimesteps: 100, curve: [[100, 5]], result: { meanReturn: 42 } });
     await writeRunDir(runDir(interrupted.id), { env: 'Hopper-v5', seed: 1, totalTimesteps: 100, curve: [[50, 3]], checkpoint: true });
-    // Killed before its first checkpoint: nothing to resume, and its log must go (the trainer refuses the folder).
+    // Killed before its first checkpoint: nothing to resume; the sweep deletes nothing, the trainer restarts it in place.
     await writeRunDir(runDir(stale.id), { env: 'Hopper-v5', seed: 3, totalTimesteps: 100, curve: [[20, 1]] });
     const calls: Array<RunRequest & { hadLog: boolean }> = [];
     const onStart = (r: RunRequest) => calls.push({ ...r, hadLog: fs.existsSync(path.join(r.runDir, 'progress.jsonl')) });
@@ -89,7 +89,7 @@ describe('sweep scheduler', () => {
     const result = await sweep(spec, { out, cores: 1, runner: finishingRunner({ onStart }), onProgress: (e) => events.push(e) });
 
     expect(calls.map((c) => [c.run.id, c.resume, c.hadLog])).to.deep.equal([
-      [interrupted.id, true, true], [fresh.id, false, false], [stale.id, false, false],
+      [interrupted.id, true, true], [fresh.id, false, false], [stale.id, false, true],
     ]);
     expect(result.runs.map((r) => r.outcome.status)).to.deep.equal(['skipped', 'finished', 'finished', 'finished']);
     const plan = events[0];

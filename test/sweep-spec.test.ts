@@ -37,6 +37,9 @@ describe('sweep spec', () => {
     ['override of a swept option', { ...base, grid: { gamma: [0.99] }, envOverrides: { 'Hopper-v5': { gamma: 0.9 } } }, /envOverrides\.Hopper-v5\.gamma: also swept/],
     ['override for an env not swept', { ...base, envOverrides: { 'Walker2d-v5': {} } }, /envOverrides\.Walker2d-v5: not one of envs \(Hopper-v5\)/],
     ['zero jobs', { ...base, jobs: 0 }, /jobs: got 0/],
+    // A repeated grid value would plan the same run twice: two trainers on one folder.
+    ['a repeated grid value', { ...base, grid: { targetKl: [0.01, 0.02, 0.01] } }, /grid\.targetKl: the value 0\.01 is listed twice/],
+    ['a repeated grid list value', { ...base, grid: { policyHiddenSizes: [[64, 64], [32], [64, 64]] } }, /grid\.policyHiddenSizes: the value \[64,64\] is listed twice/],
   ];
   for (const [name, spec, message] of bad) {
     it(`refuses ${name}`, () => {

@@ -13,6 +13,14 @@ describe('TRPO options', () => {
     ['more workers than envs', { numEnvs: 2, numWorkers: 3 }, /numWorkers: got 3; must be at most numEnvs/],
     ['bad nested vine option', { vine: { branchLength: 0 } }, /vine\.branchLength: got 0/],
     ['string targetKl', { targetKl: '0.01' }, /targetKl: got "0\.01"; .*number/],
+    // Values that used to pass and then fail deep inside with an error not naming the option.
+    ['an overflowing logStdInit', { logStdInit: 1e300 }, /logStdInit: got 1e\+300; must be at most 5/],
+    ['an underflowing logStdInit', { logStdInit: -1e300 }, /logStdInit: got -1e\+300; must be at least -20/],
+    ['a huge nSteps', { nSteps: 1e12 }, /nSteps: got 1000000000000; must be at most 4194304/],
+    ['too many rollout rows', { numEnvs: 4096, nSteps: 4096 }, /nSteps: .*numEnvs × nSteps \(the rollout's rows\) must be at most 4194304/],
+    ['a huge layer', { policyHiddenSizes: [1e9] }, /policyHiddenSizes\.0: got 1000000000; layer width must be at most 16384/],
+    ['a huge learningRate', { learningRate: 1e300 }, /learningRate: got 1e\+300; must be at most 10/],
+    ['a huge targetKl', { targetKl: 1e300 }, /targetKl: got 1e\+300; must be at most 100/],
   ];
   for (const [what, options, message] of bad) {
     it(`rejects ${what} with a message naming the field`, () => {

@@ -33,13 +33,17 @@ export interface TrainArgs {
   timesteps?: number;
   /** --out, or runs/<env>-<seed>-<YYYYMMDD-HHMMSS>. */
   outDir: string;
-  /** Options for the agent: the --config file overlaid with env, seed, numWorkers, numEnvs from flags. */
+  /**
+   * Options for the agent: the --config file overlaid with env, seed, numWorkers, numEnvs from flags. With
+   * --resume/--resume-from only what was given (the run supplies the rest; a difference is refused).
+   */
   options: Record<string, unknown>;
   configPath?: string;
   /** Continue from this checkpoint location (a run folder, a checkpoint root or one checkpoint folder). */
   resumeFrom?: string;
   checkpointEvery?: number;
-  keepCheckpoints: number;
+  /** --keep-checkpoints; undefined → the config's keepCheckpoints (default 3). */
+  keepCheckpoints?: number;
   /** Episodes of the final deterministic evaluation (0 = none). */
   evalEpisodes: number;
   csv: boolean;
@@ -61,6 +65,8 @@ export interface ExportArgs {
   stochastic: boolean;
   clipActions: boolean;
   opset: number;
+  /** Replace an existing file at outPath. */
+  force: boolean;
 }
 
 export interface SweepArgs {
@@ -180,7 +186,11 @@ const train: CommandSpec<TrainArgs> = {
     const config = configPath === undefined ? {} : readJsonObjectFile('--config', configPath, 'agent options');
     const env = flags.env ?? envFromConfig(config, configPath) ?? DEFAULT_ENV;
     const seed = flags.seed ?? seedFromConfig(config, configPath) ?? DEFAULT_SEED;
-    const options: Record<string, unknown> = { ...config, env, seed };
+    const resuming = flags.resume === true || flags['resume-from'] !== undefined;
+    // Resuming, only what was given goes in (the run has the rest); a new run gets env and seed decided.
+    const options: Record<string, unknown> = { ...config };
+    if (!resuming || flags.env !== undefined) options.env = env;
+    if (!resuming || flags.seed !== undefined) options.seed = seed;
     if (flags.algo !== undefined) options.algo = flags.algo;
     const envName = typeof env === 'string' ? (isModuleRef(env) ? moduleRefLabel(env) : env) : moduleRefLabel(String(env.module));
     if (flags['num-workers'] !== undefined) options.numWorkers = flags['num-workers'];
@@ -208,7 +218,7 @@ const train: CommandSpec<TrainArgs> = {
       configPath,
       resumeFrom: flags['resume-from'] ?? (flags.resume ? outDir : undefined),
       checkpointEvery: flags['checkpoint-every'],
-      keepCheckpoints: flags['keep-checkpoints'] ?? 3,
+      keepCheckpoints: flags['keep-checkpoints'],
       evalEpisodes: flags['eval-episodes'] ?? 10,
       csv: flags.csv ?? false,
       tensorboardLog: flags.tensorboard,
@@ -254,6 +264,7 @@ const exportSchema = z.object({
   stochastic: z.boolean().optional(),
   'no-clip': z.boolean().optional(),
   opset: intFlag(ONNX_MIN_OPSET, `--opset ${DEFAULT_OPSET}`, ONNX_MAX_OPSET).optional(),
+  force: z.boolean().optional(),
 });
 
 const exportCommand: CommandSpec<ExportArgs> = {
@@ -263,7 +274,8 @@ const exportCommand: CommandSpec<ExportArgs> = {
     out: { type: 'string', value: 'FILE', description: 'ONNX file to write', defaultText: '<run>/policy.onnx' },
     stochastic: { type: 'boolean', description: 'also output the distribution parameters (log_std or logits)' },
     'no-clip': { type: 'boolean', description: 'leave actions unclipped (not clipped to the action bounds)' },
-    opset: { type: 'string', value: 'N', description: 'ONNX opset version', defaultText: String(DEFAULT_OPSET) },
+    opset: { type: 'string', value: 'N', description: `ONNX opset version, ${ONNX_MIN_OPSET} to ${ONNX_MAX_OPSET}`, defaultText: String(DEFAULT_OPSET) },
+    force: { type: 'boolean', description: 'replace an existing file at --out (never a file inside a run\'s model/ or checkpoints/)' },
   },
   toArgs(values) {
     const flags = validateFlags('export', exportSchema, values);
@@ -274,6 +286,7 @@ const exportCommand: CommandSpec<ExportArgs> = {
       stochastic: flags.stochastic ?? false,
       clipActions: !(flags['no-clip'] ?? false),
       opset: flags.opset ?? DEFAULT_OPSET,
+      force: flags.force ?? false,
     };
   },
 };

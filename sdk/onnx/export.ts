@@ -1,12 +1,12 @@
 // exportOnnx: validates a PolicyExportSpec, builds the graph and writes the .onnx file atomically.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { writeFileAtomic } from '../run/atomic.js';
 import { version } from '../version.js';
 import { parseOrThrow } from '../validation.js';
 import { buildPolicyGraph, irVersionForOpset, MAX_OPSET, MIN_OPSET } from './graph.js';
-import { metadataProps, PRODUCER_NAME } from './metadata.js';
+import { METADATA_SHA256_KEY, metadataDigest, metadataProps, PRODUCER_NAME } from './metadata.js';
 import { encodeGraph, encodeModel, type ModelMessage } from './onnx-schema.js';
 import { validatePolicySpec, type PolicyExportSpec } from './spec.js';
 
@@ -18,6 +18,8 @@ const exportOptionsSchema = z
     clipActions: z.boolean().default(true),
     /** ai.onnx opset the file declares. */
     opset: z.number().int().min(MIN_OPSET).max(MAX_OPSET).default(17),
+    /** Replace an existing file at the path (false: an existing file is refused, atomically). */
+    overwrite: z.boolean().default(true),
   })
   .strict();
 
@@ -44,6 +46,7 @@ export function policyToOnnxBytes(spec: PolicyExportSpec, options: ExportOnnxOpt
     opset,
     graphSha256: createHash('sha256').update(encodeGraph(built.graph)).digest('hex'),
   });
+  props[METADATA_SHA256_KEY] = metadataDigest(props); // with graph_sha256, the whole file is covered
   const model: ModelMessage = {
     ir_version: irVersionForOpset(opset),
     producer_name: PRODUCER_NAME,
@@ -61,14 +64,8 @@ export function policyToOnnxBytes(spec: PolicyExportSpec, options: ExportOnnxOpt
  * Throws before writing anything when the spec is inconsistent or holds a non-finite parameter.
  */
 export async function exportOnnx(spec: PolicyExportSpec, path: string, options: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {
+  const { overwrite } = parseOrThrow(exportOptionsSchema, options, 'exportOnnx options');
   const { bytes, outputs } = policyToOnnxBytes(spec, options);
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(path, bytes, { overwrite });
   return { path, bytes: bytes.length, outputs };
 }

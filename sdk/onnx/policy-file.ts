@@ -1,7 +1,7 @@
 // Reading a trpo-wasm policy file without onnxruntime and without Node built-ins (the browser entry uses it; the
 // Node loader shares the decoding and the digest check): decode the ModelProto, check that trpo-wasm wrote it,
 // and take the weights out of its initializers by the names the export gives them (sdk/onnx/graph.ts).
-import { ForeignModelError, parseMetadataProps, type OnnxPolicyMetadata } from './metadata.js';
+import { checkMetadataDigest, ForeignModelError, parseMetadataProps, type OnnxPolicyMetadata } from './metadata.js';
 import { decodeModel, graphFieldBytes, OnnxDataType, type DecodedModel } from './onnx-schema.js';
 
 export interface DecodedPolicyFile {
@@ -26,7 +26,9 @@ export function decodePolicyFile(bytes: Uint8Array, source: string): DecodedPoli
   }
   const props: Record<string, string> = {};
   for (const { key, value } of model.metadata_props) props[key] = value;
-  return { model, graph, metadata: parseMetadataProps(props, source) };
+  const metadata = parseMetadataProps(props, source);
+  checkMetadataDigest(props, source);
+  return { model, graph, metadata };
 }
 
 /** Throws when the graph's SHA-256 (hex) differs from the one recorded at export. */

@@ -4,7 +4,7 @@
 //   manifest.json   format, version, created time, iteration, timesteps, { file → bytes, sha256 }
 //   config.json     and any other JSON payloads (`json`)
 //   <name>.f64      Float64Array payloads (`arrays`): raw little-endian f64, so values restore bit-exactly
-// Every file is written to a temp name, fsynced and renamed; the manifest goes last, so its presence marks a
+// Every file is written atomically (sdk/run/atomic.ts); the manifest goes last, so its presence marks a
 // complete checkpoint and an interrupted write leaves only a folder without one (ignored by readers).
 // Several checkpoints live side by side under a root (runs/x/checkpoints/) with a `latest` pointer file, and
 // only the last `keep` are kept.
@@ -14,6 +14,8 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { removeTempFiles, syncFolder, writeFileAtomic } from './atomic.js';
+import { explainingFsErrors } from './fs-errors.js';
 
 export const CHECKPOINT_FORMAT = 'trpo-wasm-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -24,7 +26,6 @@ export const LATEST_FILE = 'latest';
 export const CHECKPOINTS_SUBDIR = 'checkpoints';
 
 const PAYLOAD_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const TEMP_MARK = '.tmp-';
 
 /** What a checkpoint stores. `json.config` becomes config.json; `arrays.policy` becomes policy.f64. */
 export interface CheckpointData {
@@ -88,15 +89,16 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
     payloads.set(`${checkName(name)}.f64`, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   }
 
-  await fsp.mkdir(dir, { recursive: true });
+  await explainingFsErrors('create the checkpoint folder', dir, () => fsp.mkdir(dir, { recursive: true }));
   // Drop an older manifest first: while payloads are replaced the folder must not look complete.
   await fsp.rm(path.join(dir, MANIFEST_FILE), { force: true });
-  await syncDir(dir);
+  syncFolder(dir);
   const files: CheckpointManifest['files'] = {};
   for (const [file, bytes] of payloads) {
-    await writeFileDurably(path.join(dir, file), bytes);
+    writeFileAtomic(path.join(dir, file), bytes);
     files[file] = { bytes: bytes.byteLength, sha256: sha256(bytes) };
   }
+  testPauseBeforeManifest(dir);
   const manifest: CheckpointManifest = {
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_FORMAT_VERSION,
@@ -105,9 +107,8 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
     timesteps: data.timesteps,
     files,
   };
-  await writeFileDurably(path.join(dir, MANIFEST_FILE), Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
-  await syncDir(dir);
-  await removeTempFiles(dir);
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+  removeTempFiles(dir);
   return manifest;
 }
 
@@ -197,8 +198,7 @@ export async function saveCheckpoint(root: string, data: CheckpointData, { keep 
   const name = checkpointDirName(data.iteration);
   const dir = path.join(root, name);
   await writeCheckpoint(dir, data);
-  await writeFileDurably(path.join(root, LATEST_FILE), Buffer.from(name + '\n'));
-  await syncDir(root);
+  writeFileAtomic(path.join(root, LATEST_FILE), name + '\n');
   const entries = await numberedDirs(root);
   const kept = new Set<number>();
   for (const entry of entries.filter((e) => e.iteration <= data.iteration).reverse()) {
@@ -261,35 +261,16 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-let tempCounter = 0;
-
-/** Write to a temp name beside the target, fsync, rename over the target. */
-async function writeFileDurably(target: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${target}${TEMP_MARK}${process.pid}-${tempCounter++}`;
-  const handle = await fsp.open(temp, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fsp.rename(temp, target);
-}
-
-/** fsync a folder so that renames inside it survive a power loss. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function removeTempFiles(dir: string): Promise<void> {
-  for (const file of await fsp.readdir(dir)) {
-    if (file.includes(TEMP_MARK)) await fsp.rm(path.join(dir, file), { force: true });
-  }
+/**
+ * Test hook for the fault-injection tests: with TRPO_TEST_CHECKPOINT_PAUSE_MS set, announce on stderr that a
+ * checkpoint's payloads are written but its manifest is not, and block that long, so a test can SIGKILL the
+ * process in the middle of a checkpoint write. Unset (always, outside tests) it does nothing.
+ */
+function testPauseBeforeManifest(dir: string): void {
+  const ms = Number(process.env.TRPO_TEST_CHECKPOINT_PAUSE_MS);
+  if (!(ms > 0)) return;
+  process.stderr.write(`[test] checkpoint-write ${dir}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 async function exists(p: string): Promise<boolean> {

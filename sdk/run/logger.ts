@@ -10,6 +10,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from './atomic.js';
 
 /** SB3's keys, in the CSV's column order. */
 export const SB3_LOG_KEYS = [
@@ -65,7 +66,7 @@ export class RunLogger {
       fs.writeFileSync(options.jsonlPath, '');
     } else {
       // Rewrite rather than truncate: drops both records after the checkpoint and a torn last line.
-      writeFileAtomically(options.jsonlPath, kept.map(toJsonLine).join(''));
+      writeFileAtomic(options.jsonlPath, kept.map(toJsonLine).join(''));
     }
     this.jsonlFd = fs.openSync(options.jsonlPath, 'a');
     if (options.csvPath !== undefined) this.rebuildCsv(kept);
@@ -115,7 +116,7 @@ export class RunLogger {
     const body = [this.csvColumns.map(csvCell).join(',') + '\n', ...records.map((r) => toCsvLine(this.csvColumns, r))];
     if (this.csvFd !== undefined) fs.closeSync(this.csvFd);
     fs.mkdirSync(path.dirname(csvPath), { recursive: true });
-    writeFileAtomically(csvPath, body.join(''));
+    writeFileAtomic(csvPath, body.join(''));
     this.csvFd = fs.openSync(csvPath, 'a');
   }
 }
@@ -178,19 +179,6 @@ function csvCell(value: LogValue | undefined): string {
   if (value === undefined || value === null) return '';
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** Write to a temp name in the same folder, fsync, then rename over the target. */
-function writeFileAtomically(target: string, content: string): void {
-  const temp = `${target}.tmp-${process.pid}`;
-  const fd = fs.openSync(temp, 'w');
-  try {
-    writeAll(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, target);
 }
 
 /** One line per call: loop until every byte is written (a short write would otherwise tear the line). */

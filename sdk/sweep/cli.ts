@@ -35,7 +35,8 @@ export async function runSweepCommand(args: SweepArgs, context: CommandContext):
   const verb = result.interrupted ? 'stopped' : 'done';
   context.stdout.write(
     `Sweep ${verb} in ${formatDuration(result.wallTimeS)}: ${count('finished')} finished, ${count('skipped')} already done, ` +
-      `${count('failed')} failed, ${count('interrupted')} not finished.\n` +
+      `${count('failed')} failed, ${count('interrupted')} not finished` +
+      `${count('busy') > 0 ? `, ${count('busy')} left to another process training them` : ''}.\n` +
       `Results: ${path.join(args.outDir, SUMMARY_FILES.runsCsv)} and ${path.join(args.outDir, SUMMARY_FILES.groupsCsv)}; ` +
       `plots and HTML: trpo report ${args.outDir}\n`,
   );

@@ -38,6 +38,8 @@ export function formatRunEnd(runId: string, outcome: RunOutcome): string {
     }
     case 'interrupted':
       return `stopped ${runId} at its last checkpoint (run the same command again to resume)`;
+    case 'busy':
+      return `skipped ${runId}: ${outcome.owner} is training it (left alone)`;
   }
 }
 

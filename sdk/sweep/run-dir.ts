@@ -1,44 +1,33 @@
 // Where a sweep keeps its files, and what state a run's folder is in.
 //
 //   <out>/sweep.json                 the spec and the full run list (identical in every shard)
-//   <out>/runs/<runId>/              one training run (written by the trainer):
-//       config.json, progress.jsonl, checkpoints/, result.json (on success)
+//   <out>/runs/<runId>/              one training run, a run folder (sdk/run/run-folder.ts) with, besides the
+//       trainer's files:
 //       sweep-options.json           the options the sweep passed as --config
 //       output.log                   the child's stdout and stderr
 //       failed.json                  written by the sweep when the run failed (error tail, exit code)
 //   <out>/summary.json, summary.csv, summary-groups.csv, report.html, curves/<env>.svg
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { CHECKPOINTS_SUBDIR, listCheckpoints } from '../run/checkpoint.js';
+import { writeFileAtomic } from '../run/atomic.js';
 import { readLog, type LogRecord } from '../run/logger.js';
+import { RUN_FILES, runResultSchema, type RunResultJson } from '../run/run-folder.js';
 import { parseOrThrow } from '../validation.js';
 
 export const SWEEP_FILE = 'sweep.json';
 export const RUNS_SUBDIR = 'runs';
-export const RESULT_FILE = 'result.json';
-export const FAILED_FILE = 'failed.json';
-export const PROGRESS_FILE = 'progress.jsonl';
-export const OPTIONS_FILE = 'sweep-options.json';
-export const OUTPUT_LOG = 'output.log';
+export const RESULT_FILE = RUN_FILES.result;
+export const FAILED_FILE = RUN_FILES.failed;
+export const PROGRESS_FILE = RUN_FILES.progress;
+export const OPTIONS_FILE = RUN_FILES.sweepOptions;
+export const OUTPUT_LOG = RUN_FILES.outputLog;
+export { runResultSchema, type RunResultJson };
 
 export function runDirOf(out: string, runId: string): string {
   return path.join(out, RUNS_SUBDIR, runId);
 }
-
-/** result.json, as the trainer writes it at the end of a successful run. */
-export const runResultSchema = z.looseObject({
-  status: z.literal('finished'),
-  env: z.string(),
-  seed: z.number(),
-  totalTimesteps: z.number(),
-  wallTimeS: z.number(),
-  envStepsPerS: z.number(),
-  /** Absent when the run was trained without a final evaluation. */
-  eval: z.looseObject({ episodes: z.number(), meanReturn: z.number(), stdReturn: z.number() }).optional(),
-});
-export type RunResultJson = z.infer<typeof runResultSchema>;
 
 /** failed.json, written by the sweep. */
 export const runFailureSchema = z.strictObject({
@@ -69,17 +58,14 @@ export function readJsonFile<S extends z.ZodType>(file: string, schema: S): z.ou
   return parseOrThrow(schema, json, `file ${file}`);
 }
 
-/** Write JSON to a temp name and rename it over `file`, so readers never see half a file. */
+/** Write JSON atomically (sdk/run/atomic.ts), creating the folder if needed. */
 export function writeJsonAtomically(file: string, value: unknown): void {
   writeTextAtomically(file, JSON.stringify(value, null, 2) + '\n');
 }
 
 export function writeTextAtomically(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  // Random, not just the pid: shards on other machines (each its container's pid 1) may write the same file.
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
+  writeFileAtomic(file, text);
 }
 
 /** What to do with a run folder: a result wins; else a failure record; else checkpoints mean "resume". */

@@ -4,11 +4,13 @@
 //
 // Children are started in their own process group (`detached`), so a Ctrl-C on the terminal reaches only the
 // sweep, which forwards exactly one SIGINT to each child: the trainer's first SIGINT means "checkpoint and
-// stop", a second one would mean "exit now". Children still alive when the sweep process exits get SIGTERM.
+// stop", a second one would mean "exit now". Children still alive when the sweep process exits get SIGTERM;
+// if the sweep is killed outright, each child sees its IPC channel close and exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOCK_TOKEN_ENV } from '../run/lock.js';
 import { OUTPUT_LOG } from './run-dir.js';
 import type { PlannedRun } from './spec.js';
 
@@ -21,6 +23,8 @@ export interface RunRequest {
   resume: boolean;
   /** Aborted when the sweep is stopped: stop cleanly, after a checkpoint. */
   signal: AbortSignal;
+  /** Token of the run lock the sweep holds; the trainer takes it over (LOCK_TOKEN_ENV). */
+  lockToken?: string;
 }
 
 /**
@@ -74,11 +78,15 @@ export function childProcessRunner(options: ChildProcessRunnerOptions = {}): Run
         '--config', request.optionsFile,
         ...(request.resume ? ['--resume'] : []),
       ];
-      const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      // The IPC channel is the trainer's lifeline: when the sweep dies, even by SIGKILL, the channel closes
+      // and the trainer exits (sdk/cli/interrupt.ts exitWithParent), so no orphan keeps writing the run.
+      const env = { ...process.env, ...(request.lockToken ? { [LOCK_TOKEN_ENV]: request.lockToken } : {}) };
+      const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
+      child.channel?.unref(); // the sweep's own exit must not wait for the channel
       trackChild(child);
       let stderrTail = '';
-      child.stdout.on('data', (chunk: Buffer) => fs.writeSync(log, chunk));
-      child.stderr.on('data', (chunk: Buffer) => {
+      child.stdout!.on('data', (chunk: Buffer) => fs.writeSync(log, chunk));
+      child.stderr!.on('data', (chunk: Buffer) => {
         fs.writeSync(log, chunk);
         stderrTail = (stderrTail + chunk.toString('utf8')).slice(-TAIL_BYTES);
       });

@@ -128,8 +128,12 @@ export function parseSweepSpec(input: unknown, what = 'sweep spec'): SweepSpec {
   };
   checkKeys('options', Object.keys(raw.options));
   checkKeys('grid', Object.keys(raw.grid));
-  for (const key of Object.keys(raw.grid)) {
+  for (const [key, values] of Object.entries(raw.grid)) {
     if (key in raw.options) problems.push(`options.${key}: also swept by grid.${key}; remove one of them`);
+    // A repeated value would plan the same run twice (two trainers writing one folder).
+    const seen = values.map(canonicalJson);
+    const repeated = seen.find((v, i) => seen.indexOf(v) !== i);
+    if (repeated !== undefined) problems.push(`grid.${key}: the value ${repeated} is listed twice; list each value once`);
   }
   for (const [env, overrides] of Object.entries(raw.envOverrides)) {
     if (!(raw.envs as readonly string[]).includes(env)) problems.push(`envOverrides.${env}: not one of envs (${raw.envs.join(', ')})`);

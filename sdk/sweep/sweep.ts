@@ -10,6 +10,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { RunLockedError } from '../run/lock.js';
+import { RunFolder } from '../run/run-folder.js';
 import { childProcessRunner, RunFailedError, type RunFunction } from './runner.js';
 import {
   FAILED_FILE, inspectRunDir, latestProgress, OPTIONS_FILE, readJsonFile, RESULT_FILE, runDirOf, runResultSchema,
@@ -45,7 +47,8 @@ export type RunOutcome =
   | { status: 'finished'; result: RunResultJson }
   | { status: 'skipped'; result: RunResultJson } // finished before this invocation
   | { status: 'failed'; failure: RunFailureJson }
-  | { status: 'interrupted' }; // stopped by the signal (or never started because of it)
+  | { status: 'interrupted' } // stopped by the signal (or never started because of it)
+  | { status: 'busy'; owner: string }; // another process writes this run (e.g. a second sweep): left alone
 
 export interface SweepProgress {
   /** Runs in this invocation (the shard's share). */
@@ -154,20 +157,34 @@ export async function sweep(specInput: SweepSpecInput | SweepSpec, options: Swee
   emit({ type: 'plan', runs, limits, notes: planNotes(slots, limits, allRuns.length, shard), progress: progress() });
 
   const trainOne = async (slot: Slot): Promise<void> => {
-    // Without a checkpoint there is nothing to keep, and the trainer refuses a folder holding a run's log.
-    if (slot.resume) fs.rmSync(path.join(slot.runDir, FAILED_FILE), { force: true });
-    else fs.rmSync(slot.runDir, { recursive: true, force: true });
+    // The sweep locks the run folder, prepares it, and hands the lock to its trainer; a run another process
+    // holds (a second sweep on the same folder) is left alone. Nothing of a run folder is ever deleted here:
+    // the trainer restarts a run without a checkpoint in place.
+    let folder: RunFolder;
+    try {
+      folder = RunFolder.open(slot.runDir, { command: 'trpo sweep', notice: () => undefined });
+    } catch (error) {
+      if (error instanceof RunLockedError) {
+        slot.outcome = { status: 'busy', owner: `${error.owner.command} (pid ${error.owner.pid} on ${error.owner.host})` };
+      } else {
+        slot.outcome = await outcomeOf(slot.run, slot.runDir, error, false); // e.g. a folder that is not a run's
+      }
+      return;
+    }
     const optionsFile = path.join(slot.runDir, OPTIONS_FILE);
-    writeJsonAtomically(optionsFile, slot.run.options);
     let error: unknown;
     try {
-      await runner({ run: slot.run, runDir: slot.runDir, optionsFile, resume: slot.resume, signal });
+      fs.rmSync(path.join(slot.runDir, FAILED_FILE), { force: true });
+      writeJsonAtomically(optionsFile, slot.run.options);
+      await runner({ run: slot.run, runDir: slot.runDir, optionsFile, resume: slot.resume, signal, lockToken: folder.lockToken });
     } catch (e) {
       error = e;
+    } finally {
+      folder.release(); // a no-op once the trainer took the lock over
     }
     slot.outcome = await outcomeOf(slot.run, slot.runDir, error, signal.aborted);
     slot.timesteps = slot.outcome.status === 'finished' ? slot.run.totalTimesteps : (latestProgress(slot.runDir)?.timesteps ?? 0);
-    if (slot.outcome.status === 'failed') writeJsonAtomically(path.join(slot.runDir, FAILED_FILE), slot.outcome.failure);
+    if (slot.outcome.status === 'failed') recordFailure(slot.runDir, slot.outcome.failure);
   };
 
   const poll = setInterval(() => {
@@ -221,6 +238,22 @@ export async function sweep(specInput: SweepSpecInput | SweepSpec, options: Swee
     wallTimeS: (performance.now() - startTime) / 1000,
     summary,
   };
+}
+
+/** failed.json, written under the run's lock (taken over from the trainer that died); skipped if someone else took it. */
+function recordFailure(runDir: string, failure: RunFailureJson): void {
+  let folder: RunFolder;
+  try {
+    folder = RunFolder.open(runDir, { command: 'trpo sweep', notice: () => undefined });
+  } catch (error) {
+    if (error instanceof RunLockedError) return;
+    throw error;
+  }
+  try {
+    writeJsonAtomically(path.join(runDir, FAILED_FILE), failure);
+  } finally {
+    folder.release();
+  }
 }
 
 /** What became of a run whose runner returned (or threw `error`). */

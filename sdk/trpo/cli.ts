@@ -6,6 +6,9 @@ import { resolveEnvRef } from '../envs/source.js';
 import type { CommandContext, EvalArgs, ExportArgs, TrainArgs } from '../cli/commands.js';
 import { loadOnnxPolicy } from '../onnx/index.js';
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
+import { FileSystemError } from '../run/fs-errors.js';
+import { LOCK_TOKEN_ENV } from '../run/lock.js';
+import { runDataFolderOf, runModelDir } from '../run/run-folder.js';
 import { trainRun } from './run.js';
 import { loadAgent, type Agent } from '../agents.js';
 import { tunedDefaults } from './defaults.js';
@@ -14,19 +17,25 @@ export async function runTrain(args: TrainArgs, ctx: CommandContext): Promise<nu
   const options = {
     ...args.options,
     ...(args.checkpointEvery !== undefined ? { checkpointEvery: args.checkpointEvery } : {}),
-    keepCheckpoints: args.keepCheckpoints,
+    ...(args.keepCheckpoints !== undefined ? { keepCheckpoints: args.keepCheckpoints } : {}),
   };
-  ctx.stdout.write(`trpo train: ${args.options.algo ?? 'trpo'}, ${typeof args.env === 'string' ? args.env : args.env.module}, seed ${args.seed} → ${args.outDir}\n`);
   const result = await trainRun({
     options,
     totalTimesteps: args.timesteps,
     out: args.outDir,
-    resume: args.resumeFrom,
+    resume: args.resumeFrom === undefined ? false : args.resumeFrom === args.outDir ? true : args.resumeFrom,
     signal: ctx.signal,
     evalEpisodes: args.evalEpisodes,
     csv: args.csv,
     tensorboardLog: args.tensorboardLog,
     progress: args.progress ? ctx.stdout : undefined,
+    lockToken: process.env[LOCK_TOKEN_ENV],
+    notice: (message) => ctx.stderr.write(`${message}\n`),
+    // The header says what this segment really trains: a resumed run's own env, seed and target.
+    onStart: (p) => ctx.stdout.write(
+      `trpo train: ${p.algo === 'trpo' ? '' : `${p.algo}, `}${typeof p.env === 'string' ? p.env : (p.env as { module?: string }).module}, seed ${p.seed}, target ${p.totalTimesteps} steps` +
+        `${p.resumed ? ` (resuming at ${p.startTimesteps})` : ''} → ${args.outDir}\n`,
+    ),
   });
   if (result.status === 'stopped') {
     ctx.stdout.write(`Stopped after ${result.totalTimesteps} steps; continue with: trpo train --out ${args.outDir} --resume\n`);
@@ -74,14 +83,24 @@ export async function runEval(args: EvalArgs, ctx: CommandContext): Promise<numb
 }
 
 export async function runExport(args: ExportArgs, ctx: CommandContext): Promise<number> {
+  const inside = runDataFolderOf(args.outPath);
+  if (inside !== undefined) {
+    throw new Error(`--out ${args.outPath} is inside ${inside}, which holds a saved model or checkpoint; writing there would damage it. Choose a path outside it.`);
+  }
   const agent = await loadRunAgent(args.runDir);
-  const result = await agent.exportOnnx(args.outPath, { stochastic: args.stochastic, clipActions: args.clipActions, opset: args.opset });
+  const result = await agent.exportOnnx(args.outPath, {
+    stochastic: args.stochastic, clipActions: args.clipActions, opset: args.opset, overwrite: args.force,
+  }).catch((error: unknown) => {
+    if (error instanceof FileSystemError && error.code === 'EEXIST') {
+      throw new Error(`${args.outPath} exists; not replacing it. Choose another --out, or pass --force to replace it.`);
+    }
+    throw error;
+  });
   ctx.stdout.write(`Wrote ${args.outPath} (${result.bytes} bytes, opset ${args.opset}, outputs: ${result.outputs.join(', ')})\n`);
   return 0;
 }
 
-/** A finished run's final model, else (an interrupted run) its latest checkpoint. */
+/** A finished run's final model, else (an interrupted run) its latest checkpoint; a damaged model names the way out. */
 export async function loadRunAgent(runDir: string): Promise<Agent> {
-  const model = path.join(runDir, 'model');
-  return loadAgent(existsSync(path.join(model, 'manifest.json')) ? model : runDir, { numWorkers: 0 });
+  return loadAgent(await runModelDir(runDir), { numWorkers: 0 });
 }

@@ -6,6 +6,11 @@ import { parseOrThrow } from '../validation.js';
 import { tunedDefaults } from './defaults.js';
 
 const positiveInt = z.number().int().positive();
+// Bounds that keep sizes allocatable and arithmetic finite: a value past them fails here, naming the option,
+// instead of deep inside the kernels with an error that does not.
+const MAX_ENVS = 4096;
+const MAX_ROWS = 2 ** 22;
+const MAX_WIDTH = 16_384;
 const unitInterval = z.number().min(0).max(1);
 
 // Vine defaults (sdk/trpo/vine.ts), measured with the tuned env defaults on 2 cores: InvertedPendulum-v5 reaches
@@ -53,10 +58,10 @@ export const trpoOptionsSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
 
     // Rollouts
-    numEnvs: positiveInt.default(2),
+    numEnvs: positiveInt.max(MAX_ENVS, `must be at most ${MAX_ENVS}`).default(2),
     /** Worker threads stepping the envs (0 = in the main thread). Defaults to min(numEnvs, 2). */
     numWorkers: z.number().int().min(0).optional(),
-    nSteps: positiveInt.default(1024),
+    nSteps: positiveInt.max(MAX_ROWS, `must be at most ${MAX_ROWS}`).default(1024),
     sampling: z.enum(['single-path', 'vine']).default('single-path'),
     vine: vineOptionsSchema.default(vineOptionsSchema.parse({})),
 
@@ -70,29 +75,30 @@ export const trpoOptionsSchema = z
     clipReward: z.number().positive().default(10),
 
     // Policy step
-    targetKl: z.number().positive().default(0.01),
-    cgMaxSteps: positiveInt.default(15),
+    targetKl: z.number().positive().max(100, 'must be at most 100 (a KL bound in nats; 0.01 is usual)').default(0.01),
+    cgMaxSteps: positiveInt.max(10_000).default(15),
     cgDamping: z.number().min(0).default(0.1),
     cgResidualTol: z.number().min(0).default(1e-10),
     fvpSubsample: z.number().gt(0).max(1).default(1),
     lineSearchShrinkingFactor: z.number().gt(0).lt(1).default(0.8),
-    lineSearchMaxIter: positiveInt.default(10),
+    lineSearchMaxIter: positiveInt.max(1000).default(10),
     fisher: z.enum(['analytic', 'empirical']).default('analytic'),
     klConstraint: z.enum(['mean', 'max']).default('mean'),
     stepRule: z.enum(['trust-region', 'natural-gradient']).default('trust-region'),
     /** Fixed step size of the natural-gradient baseline (stepRule 'natural-gradient'). */
-    naturalGradientStepSize: z.number().positive().default(0.1),
+    naturalGradientStepSize: z.number().positive().max(1e6).default(0.1),
 
     // Networks
-    policyHiddenSizes: z.array(positiveInt).max(8).default([64, 64]),
-    valueHiddenSizes: z.array(positiveInt).max(8).default([64, 64]),
+    policyHiddenSizes: z.array(positiveInt.max(MAX_WIDTH, `layer width must be at most ${MAX_WIDTH}`)).max(8).default([64, 64]),
+    valueHiddenSizes: z.array(positiveInt.max(MAX_WIDTH, `layer width must be at most ${MAX_WIDTH}`)).max(8).default([64, 64]),
     activation: z.enum(['tanh', 'relu']).default('tanh'),
-    logStdInit: z.number().default(0),
+    /** exp(logStdInit) is the initial action std: beyond ±20 it over/underflows the Gaussian's arithmetic. */
+    logStdInit: z.number().min(-20, 'must be at least -20 (std = e^logStdInit)').max(5, 'must be at most 5 (std = e^5 ≈ 148 already dwarfs any action range)').default(0),
 
     // Value function
-    nCriticUpdates: positiveInt.default(10),
-    learningRate: z.number().positive().default(1e-3),
-    batchSize: positiveInt.default(128),
+    nCriticUpdates: positiveInt.max(100_000).default(10),
+    learningRate: z.number().positive().max(10, 'must be at most 10 (Adam\'s step size; 1e-3 is usual)').default(1e-3),
+    batchSize: positiveInt.max(MAX_ROWS, `must be at most ${MAX_ROWS}`).default(128),
 
     // Runs
     checkpointEvery: z.number().int().min(0).default(10),
@@ -105,6 +111,10 @@ export const trpoOptionsSchema = z
   .refine((o) => o.numWorkers === undefined || o.numWorkers <= o.numEnvs, {
     path: ['numWorkers'],
     message: 'must be at most numEnvs (each worker steps at least one env)',
+  })
+  .refine((o) => o.numEnvs * o.nSteps <= MAX_ROWS, {
+    path: ['nSteps'],
+    message: `numEnvs × nSteps (the rollout's rows) must be at most ${MAX_ROWS}`,
   });
 
 /**

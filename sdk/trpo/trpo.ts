@@ -72,6 +72,9 @@ export class TRPO {
   private helper: KernelHelper | undefined;
   private predictRng: Rng | undefined;
   private pendingEnvStates: Parameters<VecEnv['setStates']>[0] | undefined;
+  /** Wall time spent in learn() over the agent's life, checkpoints and resumes included. */
+  private secondsTrained = 0;
+  private learning = false;
 
   /** Validates every option now (a bad one throws, naming the field); the networks are built on first use. */
   constructor(options: TrpoOptionsInput = {}) {
@@ -86,6 +89,11 @@ export class TRPO {
   /** Training iterations done so far (one rollout + one policy update each). */
   get iteration(): number {
     return this.state?.iteration ?? 0;
+  }
+
+  /** Wall time spent training so far, summed over every learn() call and every resumed segment. */
+  get trainingSeconds(): number {
+    return this.secondsTrained;
   }
 
   /** Build the networks (once). Called by every method that needs them. */
@@ -105,10 +113,26 @@ export class TRPO {
    * function, then reports SB3's metrics to `callbacks.onIteration` (and TensorBoard with `tensorboardLog`).
    * Stops early, after the current iteration, when `signal` aborts or a callback returns false.
    */
-  async learn({ totalTimesteps, callbacks, signal, checkpointDir, tensorboardLog, tbLogName = 'TRPO' }: LearnOptions): Promise<LearnResult> {
-    if (!(Number.isSafeInteger(totalTimesteps) && totalTimesteps > 0)) {
-      throw new RangeError(`learn: totalTimesteps must be a positive integer, got ${totalTimesteps}`);
+  async learn(options: LearnOptions): Promise<LearnResult> {
+    if (!(Number.isSafeInteger(options.totalTimesteps) && options.totalTimesteps > 0)) {
+      throw new RangeError(`learn: totalTimesteps must be a positive integer, got ${options.totalTimesteps}`);
     }
+    if (this.learning) throw new Error('learn: this agent is already training (an earlier learn() has not finished); await it before calling learn() again');
+    this.learning = true;
+    try {
+      return await this.learnLoop(options);
+    } finally {
+      this.learning = false;
+    }
+  }
+
+  private async learnLoop({ totalTimesteps, callbacks, signal, checkpointDir, tensorboardLog, tbLogName = 'TRPO' }: LearnOptions): Promise<LearnResult> {
+    let lastTick = performance.now();
+    const tick = () => {
+      const now = performance.now();
+      this.secondsTrained += (now - lastTick) / 1000;
+      lastTick = now;
+    };
     const s = await this.setup();
     const vec = await this.vectorEnv();
     const o = this.options;
@@ -150,10 +174,21 @@ export class TRPO {
       s.iteration++;
       const metrics = iterationMetrics(s, update, data.explainedVariance, clock, t0, t1, t2);
       tensorboard?.addScalars(s.numTimesteps, metrics);
+      tick();
       if (willCheckpoint) await this.checkpoint(checkpointDir!);
       // A rollout already under way is used for one more iteration before stopping (nothing is thrown away).
-      if ((await callbacks?.onIteration?.(metrics, this)) === false) stoppedEarly = true;
+      let verdict: boolean | void;
+      try {
+        verdict = await callbacks?.onIteration?.(metrics, this);
+      } catch (error) {
+        // The callback's error ends learn(), but the agent stays usable: the workers finish the rollout
+        // under way first (its steps are dropped: a later learn() continues from fresh rollouts).
+        await (prefetched as Promise<RolloutBatch> | undefined)?.catch(() => undefined);
+        throw error;
+      }
+      if (verdict === false) stoppedEarly = true;
     }
+    tick();
     if (checkpointDir && (stoppedEarly || s.iteration % Math.max(o.checkpointEvery, 1) !== 0)) await this.checkpoint(checkpointDir);
     return { iterations: s.iteration - startIteration, timesteps: s.numTimesteps, stoppedEarly };
   }
@@ -205,6 +240,7 @@ export class TRPO {
     const s = await agent.setup();
     s.restore(c.json.trainer as Record<string, unknown>, c.arrays);
     agent.pendingEnvStates = envStatesFromArrays(c.json.envs, c.arrays);
+    agent.secondsTrained = (c.json.timing as { trainingSeconds?: number } | undefined)?.trainingSeconds ?? 0;
     return agent;
   }
 
@@ -264,7 +300,8 @@ export class TRPO {
     return {
       iteration: s.iteration,
       timesteps: s.numTimesteps,
-      json: { config: this.options, trainer: trainer.json, envs: envs.json },
+      // Timing is kept apart from the trainer's state, which must replay bit for bit.
+      json: { config: this.options, trainer: trainer.json, envs: envs.json, timing: { trainingSeconds: this.secondsTrained } },
       arrays: { ...trainer.arrays, ...envs.arrays },
     };
   }
