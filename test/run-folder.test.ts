@@ -11,6 +11,7 @@ import { explainFsError, explainingFsErrorsSync } from '../sdk/run/fs-errors.js'
 import { acquireLock, inspectLock, LOCK_FILE, RunLockedError } from '../sdk/run/lock.js';
 import { inspectRunFolder, RunFolder, runDataFolderOf } from '../sdk/run/run-folder.js';
 import { saveCheckpoint } from '../sdk/run/checkpoint.js';
+import { RunLogger } from '../sdk/run/logger.js';
 
 /** A pid that is certainly not running: a child that has exited. */
 function deadPid(): number {
@@ -77,6 +78,16 @@ describe('run folder', () => {
     it('a real ENOSPC (/dev/full) is explained with the file', function () {
       if (!fs.existsSync('/dev/full')) this.skip();
       expect(() => explainingFsErrorsSync('write', '/dev/full', () => fs.writeFileSync('/dev/full', 'x'))).to.throw(/Cannot write \/dev\/full: the disk is full \(ENOSPC\)/);
+    });
+
+    it('a full disk under the progress log is reported with the log file', function () {
+      if (!fs.existsSync('/dev/full')) this.skip();
+      const logger = RunLogger.open({ jsonlPath: '/dev/full' });
+      try {
+        expect(() => logger.log({ 'time/iterations': 1 })).to.throw(/^Cannot append to \/dev\/full: the disk is full \(ENOSPC\)\. Fix: free some space/);
+      } finally {
+        logger.close();
+      }
     });
   });
 

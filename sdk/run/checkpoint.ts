@@ -199,6 +199,7 @@ export async function saveCheckpoint(root: string, data: CheckpointData, { keep 
   const dir = path.join(root, name);
   await writeCheckpoint(dir, data);
   writeFileAtomic(path.join(root, LATEST_FILE), name + '\n');
+  removeTempFiles(root); // of a `latest` write that was interrupted
   const entries = await numberedDirs(root);
   const kept = new Set<number>();
   for (const entry of entries.filter((e) => e.iteration <= data.iteration).reverse()) {

@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
+import { explainingFsErrorsSync } from './fs-errors.js';
 
 /** SB3's keys, in the CSV's column order. */
 export const SB3_LOG_KEYS = [
@@ -91,13 +92,14 @@ export class RunLogger {
   /** Append one iteration's record to the JSONL (and CSV) file; the bytes are handed to the OS before return. */
   log(record: LogRecord): void {
     const clean = validateRecord(record);
-    writeAll(this.jsonlFd, toJsonLine(clean));
+    explainingFsErrorsSync('append to', this.options.jsonlPath, () => writeAll(this.jsonlFd, toJsonLine(clean)));
     if (this.csvFd === undefined) return;
     const newKeys = Object.keys(clean).filter((k) => !this.csvColumns.includes(k));
     if (newKeys.length > 0) {
       this.rebuildCsv(readLog(this.options.jsonlPath));
     } else {
-      writeAll(this.csvFd, toCsvLine(this.csvColumns, clean));
+      const fd = this.csvFd;
+      explainingFsErrorsSync('append to', this.options.csvPath as string, () => writeAll(fd, toCsvLine(this.csvColumns, clean)));
     }
   }
 

@@ -10,11 +10,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isTempFileName } from '../run/atomic.js';
 import { RunLockedError } from '../run/lock.js';
 import { RunFolder } from '../run/run-folder.js';
 import { childProcessRunner, RunFailedError, type RunFunction } from './runner.js';
 import {
-  FAILED_FILE, inspectRunDir, latestProgress, OPTIONS_FILE, readJsonFile, RESULT_FILE, runDirOf, runResultSchema,
+  FAILED_FILE, inspectRunDir, RUNS_SUBDIR, SWEEP_FILE, latestProgress, OPTIONS_FILE, readJsonFile, RESULT_FILE, runDirOf, runResultSchema,
   writeJsonAtomically, type RunFailureJson, type RunResultJson,
 } from './run-dir.js';
 import { parseShard, selectShard, type Shard } from './shard.js';
@@ -288,6 +289,14 @@ function errorText(error: unknown): string {
 function claimSweepFolder(out: string, spec: SweepSpec, runs: PlannedRun[]): void {
   const existing = readSweepFile(out);
   if (existing === undefined) {
+    // Never write into a folder of the user's: a new sweep needs a new or empty folder.
+    const entries = fs.readdirSync(out).filter((name) => !isTempFileName(name) && name !== RUNS_SUBDIR);
+    if (entries.length > 0) {
+      throw new Error(
+        `${out} is not empty and holds no ${SWEEP_FILE}, so it is not a sweep folder (it holds ${entries.slice(0, 5).join(', ')}); ` +
+          'nothing was written to it. Choose a new or empty folder for the sweep.',
+      );
+    }
     writeSweepFile(out, spec, runs);
     return;
   }

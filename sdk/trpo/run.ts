@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { resolveCheckpointDir } from '../run/checkpoint.js';
 import { RunLogger, type LogRecord } from '../run/logger.js';
 import { ProgressReporter, type ProgressStream } from '../run/progress.js';
-import { RunFolder, RUN_FILES, type RunResultJson } from '../run/run-folder.js';
+import { inspectRunFolder, RunFolder, RUN_FILES } from '../run/run-folder.js';
 import { tunedTimesteps } from './defaults.js';
 import { createAgent, loadAgent, type Agent } from '../agents.js';
 import type { IterationMetrics } from './trpo.js';
@@ -78,6 +78,9 @@ const FREE_ON_RESUME = new Set(['numWorkers', 'checkpointEvery', 'keepCheckpoint
 
 export async function trainRun(spec: TrainRunSpec): Promise<RunResult> {
   // A new run's options are validated (and its env built) before anything is written.
+  if (spec.resume === true && inspectRunFolder(spec.out).kind === 'empty') {
+    throw new Error(`Cannot resume: ${spec.out} holds no run yet. Start it without --resume.`);
+  }
   let fresh: Agent | undefined;
   if (!spec.resume) {
     fresh = createAgent(spec.options);
