@@ -175,8 +175,9 @@ export class TRPO {
       const metrics = iterationMetrics(s, update, data.explainedVariance, clock, t0, t1, t2);
       tensorboard?.addScalars(s.numTimesteps, metrics);
       tick();
-      if (willCheckpoint) await this.checkpoint(checkpointDir!);
-      // A rollout already under way is used for one more iteration before stopping (nothing is thrown away).
+      // The callback (the run's log) goes before the checkpoint: a crash between the two then leaves a log line
+      // that the resume from the previous checkpoint drops and writes again, never a checkpoint whose line is
+      // missing for good. A rollout already under way is used for one more iteration before stopping.
       let verdict: boolean | void;
       try {
         verdict = await callbacks?.onIteration?.(metrics, this);
@@ -187,6 +188,7 @@ export class TRPO {
         throw error;
       }
       if (verdict === false) stoppedEarly = true;
+      if (willCheckpoint) await this.checkpoint(checkpointDir!);
     }
     tick();
     if (checkpointDir && (stoppedEarly || s.iteration % Math.max(o.checkpointEvery, 1) !== 0)) await this.checkpoint(checkpointDir);
