@@ -5,7 +5,12 @@
 // Seeding: env i's first reset is reset({ seed, stream: i }) — the same env as makeEnv(id) reset that way on
 // its own — and the policy's action noise for env i is actionNoise(seed, i), a stream of its own. Nothing
 // depends on which worker steps env i, so batches are identical for any numWorkers.
+//
+// Actions chosen by the policy (collect, vine branches) reach the env clipped to a Box action space, as SB3's
+// rollouts send them; the batch keeps the unclipped sample, whose log-probability the update needs. Actions
+// given to step() go to the env as they are (the caller owns them, as with SB3's VecEnv).
 import type { Env, EnvSnapshot, StepOutput } from '../../envs/types.js';
+import { clipToBox } from '../../envs/spaces.js';
 import { Rng } from '../rng.js';
 import type {
   BranchCommand, BranchReport, CandidateCommand, CandidateReport, CollectCommand, CollectReport, EpisodeRecords, GroupConfig, GroupSpaces, InfoKeysUpdate,
@@ -96,6 +101,8 @@ export class EnvGroup {
   private readonly branchAction: Float64Array;
   private readonly branchNoise = new Rng(0);
   private readonly candidateNoise = new Rng(0);
+  /** The clipped copy of a policy action that the env receives. */
+  private readonly envAction: Float64Array;
 
   private constructor(
     private readonly config: GroupConfig,
@@ -107,6 +114,7 @@ export class EnvGroup {
     this.normalizer = new ObsNormalizer(dims.obsDim);
     this.branchOut = newOutput(dims.obsDim);
     this.branchAction = new Float64Array(dims.actDim);
+    this.envAction = new Float64Array(dims.actDim);
   }
 
   static async create(config: GroupConfig): Promise<EnvGroup> {
@@ -208,7 +216,7 @@ export class EnvGroup {
         r.actions.set(slot.action, row * actDim);
 
         const out = slot.stepOut;
-        slot.env.stepInto(slot.action, out);
+        slot.env.stepInto(this.toEnvAction(slot.action), out);
         r.rewards[row] = out.reward;
         r.terminated[row] = out.terminated ? 1 : 0;
         r.truncated[row] = out.truncated ? 1 : 0;
@@ -259,14 +267,14 @@ export class EnvGroup {
       const s = Math.floor(b / k);
       env.setState(cmd.snapshots[s]);
       this.branchNoise.seed(cmd.seeds[s]);
-      env.stepInto(cmd.firstActions.subarray(b * actDim, (b + 1) * actDim), out);
+      env.stepInto(this.toEnvAction(cmd.firstActions.subarray(b * actDim, (b + 1) * actDim)), out);
       let discountedReturn = out.reward;
       let discount = cmd.gamma;
       let steps = 1;
       for (; steps < cmd.horizon && !out.terminated && !out.truncated; steps++) {
         this.normalizer.apply(out.obs, obs);
         policy.act(obs, this.branchAction, cmd.deterministic, this.branchNoise);
-        env.stepInto(this.branchAction, out);
+        env.stepInto(this.toEnvAction(this.branchAction), out);
         discountedReturn += discount * out.reward;
         discount *= cmd.gamma;
       }
@@ -363,6 +371,12 @@ export class EnvGroup {
 
   private async spare(): Promise<Env> {
     return (this.spareEnv ??= await this.makeEnv(this.config.envId, this.config.envOptions));
+  }
+
+  /** What the env receives for a policy action: clipped to a Box action space, a Discrete index as it is. */
+  private toEnvAction(action: Float64Array): Float64Array {
+    const space = this.spaces.actionSpace;
+    return space.type === 'box' ? clipToBox(space, action, this.envAction) : action;
   }
 
   private loadPolicy(parameters: Float64Array, obsNorm: ObsNormStats | undefined): RolloutPolicy {
