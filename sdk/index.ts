@@ -3,6 +3,7 @@ export { version } from './version.js';
 export * from './onnx/index.js';
 export * from '../envs/index.js';
 export * from './run/index.js';
+export * from './normalization/index.js';
 export * from './sweep/index.js';
 export * from './policies/index.js';
 export { cg, type CgResult } from './cg.js';

@@ -17,7 +17,8 @@ import { TRPO, type IterationMetrics } from '../sdk/trpo/trpo.js';
 import { trpoUpdate, type PolicyBatchOps } from '../sdk/trpo/update.js';
 import { branchesDiffer, branchValues, chooseRows, collectVine, selfNormalizedMean, vineAdvantages } from '../sdk/trpo/vine.js';
 import { makeVecEnv } from '../sdk/vec-env/index.js';
-import { createRolloutPolicy, ObsNormalizer, type ObsNormStats, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
+import { ObsNormalizer, type ObsNormStats } from '../sdk/normalization/obs-normalizer.js';
+import { createRolloutPolicy, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
 import { envAction } from './vec-env-helpers.js';
 
 /** Row i of a flat [rows][width] array, as a plain array for deep equality. */
@@ -194,7 +195,7 @@ describe('vine branches of a training iteration, replayed on a single env', func
         const info = await vec.configurePolicy({ hiddenSizes: o.policyHiddenSizes, activation: o.activation });
         await vec.reset();
         await collectVine(vec, s); // a first iteration, so that the observation statistics are not the identity
-        const obsNorm = s.obsNormStats() as ObsNormStats;
+        const obsNorm = s.normalization.obsStats() as ObsNormStats;
         const policy = await createRolloutPolicy(info.shape, undefined);
         policy.setParameters(s.policy.getParameters());
         const normalizer = new ObsNormalizer(vec.obsDim);

@@ -3,7 +3,8 @@ import { makeEnv } from '../envs/registry.js';
 import type { EnvSnapshot } from '../envs/types.js';
 import { Rng } from '../sdk/rng.js';
 import { makeVecEnv, type VecEnv } from '../sdk/vec-env/index.js';
-import { createRolloutPolicy, ObsNormalizer, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
+import { ObsNormalizer } from '../sdk/normalization/obs-normalizer.js';
+import { createRolloutPolicy, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
 import { envAction, expectRejection } from './vec-env-helpers.js';
 
 async function setup(id: string, numWorkers: number, envOptions: Record<string, unknown> = {}) {

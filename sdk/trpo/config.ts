@@ -43,6 +43,11 @@ export const trpoOptionsSchema = z
     normalizeAdvantage: z.boolean().default(true),
     normalizeObservations: z.boolean().default(true),
     normalizeReward: z.boolean().default(false),
+    /**
+     * When the observation statistics move: 'iteration' (frozen during each rollout, updated after it) or
+     * 'step' (updated at every step before normalizing, as SB3's VecNormalize; same numbers for any numWorkers).
+     */
+    obsStatsUpdate: z.enum(['iteration', 'step']).default('iteration'),
     clipObs: z.number().positive().default(10),
     clipReward: z.number().positive().default(10),
 

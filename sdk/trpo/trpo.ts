@@ -144,7 +144,7 @@ export class TRPO {
   async distribution(obs: ArrayLike<number>): Promise<{ mean: Float64Array; logStd: Float64Array } | { logits: Float64Array }> {
     const s = await this.setup();
     const n = checkObservations(s, this.probe!, obs, 'distribution');
-    const head = s.policy.forwardHead(s.normalizeObs(obs, new Float64Array(obs.length)), n);
+    const head = s.policy.forwardHead(s.normalization.normalizeObs(obs, new Float64Array(obs.length)), n);
     return s.policy.kind === 'gaussian' ? { mean: head, logStd: s.policy.logStd() } : { logits: head };
   }
 
@@ -181,7 +181,7 @@ export class TRPO {
   async exportSpec(): Promise<PolicyExportSpec> {
     const s = await this.setup();
     return policyExportSpec(s.policy, this.probe!, {
-      activation: this.options.activation, obsNorm: s.obsNormStats(), trainingTimesteps: s.numTimesteps, configHash: configHash(this.options),
+      activation: this.options.activation, obsNorm: s.normalization.obsStats(), trainingTimesteps: s.numTimesteps, configHash: configHash(this.options),
     });
   }
 
@@ -278,7 +278,7 @@ function iterationMetrics(
 /** Normalize raw observations with the learned statistics and pick actions. */
 function predictActions(s: TrainingState, env: Env, obs: ArrayLike<number>, deterministic: boolean, rng: Rng): Float64Array {
   const n = checkObservations(s, env, obs, 'predict');
-  const x = s.normalizeObs(obs, new Float64Array(obs.length));
+  const x = s.normalization.normalizeObs(obs, new Float64Array(obs.length));
   return s.policy.actions(x, n, env.actionSpace, deterministic, rng);
 }
 

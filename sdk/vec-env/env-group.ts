@@ -15,8 +15,11 @@ import { Rng } from '../rng.js';
 import type {
   BranchCommand, BranchReport, CandidateCommand, CandidateReport, CollectCommand, CollectReport, EpisodeRecords, GroupConfig, GroupSpaces, InfoKeysUpdate,
 } from './commands.js';
-import { MAX_INFO_KEYS, rolloutBuffers, stepBuffers, type BufferDims, type StepBuffers } from './layout.js';
-import { createRolloutPolicy, ObsNormalizer, type ObsNormStats, type PolicyShape, type RolloutPolicy } from './policy-runner.js';
+import { MAX_INFO_KEYS, rolloutBuffers, stepBuffers, type BufferDims, type RolloutBuffers, type StepBuffers } from './layout.js';
+import { ObsNormalizer, type ObsNormStats } from '../normalization/obs-normalizer.js';
+import { RunningMeanStd } from '../normalization/running-mean-std.js';
+import { createRolloutPolicy, type PolicyShape, type RolloutPolicy } from './policy-runner.js';
+import { StepBarrier } from './step-barrier.js';
 
 /**
  * Action-noise streams sit 2³² streams above the env streams (seed, i): no env index ever reaches them, so the
@@ -193,48 +196,44 @@ export class EnvGroup {
     return policy.numParameters;
   }
 
-  /** Run the policy for nSteps on every env of the group and fill its rows of the rollout buffers. */
+  /**
+   * Run the policy for nSteps on every env of the group and fill its rows of the rollout buffers. With
+   * `obsNormCount` the statistics move at every step: once every group has written step t's raw observations
+   * (the barrier), each group folds the whole row of step t into its own copy of the statistics — the same
+   * numbers in the same order in every group, so all copies agree to the bit whatever the number of workers —
+   * and normalizes its envs' observations with them.
+   */
   collect(cmd: CollectCommand): CollectReport {
     this.requireStarted('collect');
     const policy = this.loadPolicy(cmd.parameters, cmd.obsNorm);
     const r = rolloutBuffers(this.dims, cmd.nSteps, cmd.buffer).views;
     const { numEnvs, obsDim, actDim } = this.dims;
+    const stats = cmd.obsNorm && cmd.obsNormCount !== undefined ? runningStats(cmd.obsNorm, cmd.obsNormCount) : undefined;
+    const barrier = new StepBarrier(r.barrier, stats ? cmd.groups : 1);
     const episodes: EpisodeRecords = { env: [], endStep: [], returns: [], lengths: [] };
     const snapshots: EnvSnapshot[] = [];
     let nextSnapshot = 0;
-    for (let t = 0; t < cmd.nSteps; t++) {
-      for (const slot of this.slots) {
-        const row = t * numEnvs + slot.index;
-        if (cmd.snapshotAt[nextSnapshot] === row) {
-          snapshots.push(slot.env.getState());
-          nextSnapshot++;
+    try {
+      for (let t = 0; t < cmd.nSteps; t++) {
+        for (const slot of this.slots) {
+          const row = t * numEnvs + slot.index;
+          if (cmd.snapshotAt[nextSnapshot] === row) {
+            snapshots.push(slot.env.getState());
+            nextSnapshot++;
+          }
+          r.observations.set(slot.obs, row * obsDim);
         }
-        r.observations.set(slot.obs, row * obsDim);
-        this.normalizer.apply(slot.obs, slot.normObs);
-        r.normalizedObservations.set(slot.normObs, row * obsDim);
-        r.logProbs[row] = policy.act(slot.normObs, slot.action, cmd.deterministic, slot.noise);
-        r.actions.set(slot.action, row * actDim);
-
-        const out = slot.stepOut;
-        slot.env.stepInto(this.toEnvAction(slot.action), out);
-        r.rewards[row] = out.reward;
-        r.terminated[row] = out.terminated ? 1 : 0;
-        r.truncated[row] = out.truncated ? 1 : 0;
-        slot.episodeReturn += out.reward;
-        slot.episodeLength++;
-        if (out.terminated || out.truncated) {
-          this.normalizer.apply(out.obs, slot.normObs);
-          r.finalObservations.set(slot.normObs, row * obsDim);
-          episodes.env.push(slot.index);
-          episodes.endStep.push(t);
-          episodes.returns.push(slot.episodeReturn);
-          episodes.lengths.push(slot.episodeLength);
-          slot.env.resetInto(undefined, slot.resetOut);
-          this.beginEpisode(slot);
-        } else {
-          slot.obs.set(out.obs);
+        if (stats) {
+          // Another group failed: stop here; its error rejects the collect, this partial batch is never read.
+          if (!barrier.arrive()) return { episodes, snapshots };
+          stats.update(r.observations.subarray(t * numEnvs * obsDim, (t + 1) * numEnvs * obsDim));
+          this.normalizer.load({ mean: stats.mean, var: stats.var, clip: cmd.obsNorm!.clip, epsilon: cmd.obsNorm!.epsilon });
         }
+        this.stepSlots(t, r, cmd, policy, episodes);
       }
+    } catch (error) {
+      barrier.fail();
+      throw error;
     }
     const b = this.stepViews();
     for (const slot of this.slots) {
@@ -244,6 +243,38 @@ export class EnvGroup {
       b.obs.set(slot.obs, slot.index * obsDim);
     }
     return { episodes, snapshots };
+  }
+
+  /** Step t of collect(): each env of the group acts on its normalized observation and steps (auto-reset). */
+  private stepSlots(t: number, r: RolloutBuffers, cmd: CollectCommand, policy: RolloutPolicy, episodes: EpisodeRecords): void {
+    const { numEnvs, obsDim, actDim } = this.dims;
+    for (const slot of this.slots) {
+      const row = t * numEnvs + slot.index;
+      this.normalizer.apply(slot.obs, slot.normObs);
+      r.normalizedObservations.set(slot.normObs, row * obsDim);
+      r.logProbs[row] = policy.act(slot.normObs, slot.action, cmd.deterministic, slot.noise);
+      r.actions.set(slot.action, row * actDim);
+
+      const out = slot.stepOut;
+      slot.env.stepInto(this.toEnvAction(slot.action), out);
+      r.rewards[row] = out.reward;
+      r.terminated[row] = out.terminated ? 1 : 0;
+      r.truncated[row] = out.truncated ? 1 : 0;
+      slot.episodeReturn += out.reward;
+      slot.episodeLength++;
+      if (out.terminated || out.truncated) {
+        this.normalizer.apply(out.obs, slot.normObs);
+        r.finalObservations.set(slot.normObs, row * obsDim);
+        episodes.env.push(slot.index);
+        episodes.endStep.push(t);
+        episodes.returns.push(slot.episodeReturn);
+        episodes.lengths.push(slot.episodeLength);
+        slot.env.resetInto(undefined, slot.resetOut);
+        this.beginEpisode(slot);
+      } else {
+        slot.obs.set(out.obs);
+      }
+    }
   }
 
   /**
@@ -418,4 +449,14 @@ export class EnvGroup {
   private requireStarted(what: string): void {
     if (!this.started) throw new Error(`${what} before reset(): reset the vector env first`);
   }
+}
+
+/** Running statistics that continue from frozen ones holding `count` samples (per-step updates in collect). */
+function runningStats(stats: ObsNormStats, count: number): RunningMeanStd {
+  const rms = new RunningMeanStd(stats.mean.length, { initialCount: count });
+  for (let j = 0; j < rms.size; j++) {
+    rms.mean[j] = stats.mean[j];
+    rms.var[j] = stats.var[j];
+  }
+  return rms;
 }
