@@ -76,6 +76,11 @@ export const trpoOptionsSchema = z
     learningRate: z.number().positive().default(1e-3),
     batchSize: positiveInt.default(128),
 
+    // Periodic evaluation (SB3's EvalCallback): every evalFreq env steps (0 = never), nEvalEpisodes
+    // deterministic episodes on a separate env with the current, frozen normalization statistics.
+    evalFreq: z.number().int().min(0).default(0),
+    nEvalEpisodes: positiveInt.default(5),
+
     // Runs
     checkpointEvery: z.number().int().min(0).default(10),
     keepCheckpoints: positiveInt.default(3),

@@ -1,6 +1,7 @@
 // One training run on disk — what `trpo train` and `trpo sweep` execute. A run folder holds config.json
-// (resolved options), progress.jsonl (one record per iteration, SB3 keys), checkpoints/ (resumable), and on
-// success model/ (the final agent) and result.json (final deterministic evaluation and speed).
+// (resolved options), progress.jsonl (one record per iteration, SB3 keys), checkpoints/ (resumable),
+// best_model/ (with evalFreq: the agent at its best periodic evaluation), and on success model/ (the final
+// agent) and result.json (final deterministic evaluation, best periodic evaluation and speed).
 import { existsSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
@@ -36,11 +37,14 @@ export interface RunResult {
   wallTimeS: number;
   envStepsPerS: number;
   eval?: { episodes: number; meanReturn: number; stdReturn: number };
+  /** With evalFreq: the best mean return of the periodic evaluations (the agent then is in best_model/). */
+  bestEval?: { evaluations: number; meanReturn: number };
   outDir: string;
 }
 
 export const RESULT_FILE = 'result.json';
 export const PROGRESS_FILE = 'progress.jsonl';
+export const BEST_MODEL_SUBDIR = 'best_model';
 
 export async function trainRun(spec: TrainRunSpec): Promise<RunResult> {
   const out = spec.out;
@@ -75,6 +79,7 @@ export async function trainRun(spec: TrainRunSpec): Promise<RunResult> {
       totalTimesteps,
       signal: spec.signal,
       checkpointDir: checkpointRoot,
+      bestModelDir: path.join(out, BEST_MODEL_SUBDIR),
       callbacks: {
         onIteration: (m) => {
           logger.log(m as LogRecord);
@@ -96,6 +101,9 @@ export async function trainRun(spec: TrainRunSpec): Promise<RunResult> {
       envStepsPerS: (agent.numTimesteps - stepsAtStart) / wallTimeS,
       outDir: out,
     };
+    // Periodic evaluation is TRPO's (evalFreq); the evolution-strategy agents have none.
+    const best = 'bestEvaluation' in agent ? agent.bestEvaluation : undefined;
+    if (best && best.bestMeanReward !== null) result.bestEval = { evaluations: best.evaluations, meanReturn: best.bestMeanReward };
     if (!learned.stoppedEarly) {
       await agent.close();
       const episodes = spec.evalEpisodes ?? 10;

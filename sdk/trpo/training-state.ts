@@ -11,6 +11,9 @@ import type { AgentPolicy, AgentValue, GaeInputs, Networks } from './networks.js
 export class TrainingState {
   numTimesteps = 0;
   iteration = 0;
+  /** Periodic evaluations done so far, and the best mean return among them (null before the first). */
+  evaluations = 0;
+  bestMeanReward: number | null = null;
   readonly episodes = new EpisodeWindow(100);
   /** Observation statistics and reward scaling (SB3's VecNormalize). */
   readonly normalization: Normalization;
@@ -53,6 +56,7 @@ export class TrainingState {
     return {
       json: {
         counters: { numTimesteps: this.numTimesteps, iteration: this.iteration },
+        evaluation: { evaluations: this.evaluations, bestMeanReward: this.bestMeanReward },
         episodes: this.episodes.toJSON(),
         rng: this.rng.getState(),
       },
@@ -64,6 +68,10 @@ export class TrainingState {
     const counters = json.counters as { numTimesteps: number; iteration: number };
     this.numTimesteps = counters.numTimesteps;
     this.iteration = counters.iteration;
+    // Checkpoints written before periodic evaluation existed have no record: nothing evaluated yet.
+    const evaluation = (json.evaluation ?? { evaluations: 0, bestMeanReward: null }) as { evaluations: number; bestMeanReward: number | null };
+    this.evaluations = evaluation.evaluations;
+    this.bestMeanReward = evaluation.bestMeanReward;
     this.episodes.load(json.episodes as { returns: number[]; lengths: number[]; total: number });
     this.rng.setState(json.rng as number[]);
     this.policy.setParameters(required(arrays, 'policy'));

@@ -2,7 +2,8 @@
 // `agent.evaluate()`, `agent.save(dir)` / `TRPO.load(dir)`, `agent.exportOnnx(path)`.
 //
 // One iteration = sample (single-path or vine) on the vector env, whose workers run the policy themselves →
-// trpoUpdate (gradient → CG → step size → line search → value fit) → log, callbacks, checkpoint.
+// trpoUpdate (gradient → CG → step size → line search → value fit) → periodic evaluation (evalFreq) → log,
+// callbacks, checkpoint.
 import { makeEnv } from '../../envs/registry.js';
 import type { Env } from '../../envs/types.js';
 import { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult, type PolicyExportSpec } from '../onnx/index.js';
@@ -13,6 +14,7 @@ import { makeVecEnv, type RolloutBatch, type VecEnv } from '../vec-env/index.js'
 import { resolveTrpoOptions, type TrpoOptions, type TrpoOptionsInput } from './config.js';
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
 import { createNetworks } from './create-networks.js';
+import { EvalEnvHolder, evaluationDue, evaluationMetrics, evaluationSeed } from './periodic-eval.js';
 import type { PolicyBatch } from './networks.js';
 import { configHash, envStatesFromArrays, envStatesToArrays } from './persistence.js';
 import { policyExportSpec } from './export-spec.js';
@@ -36,6 +38,8 @@ export interface LearnOptions {
   signal?: AbortSignal;
   /** Where checkpoints go (every `checkpointEvery` iterations, and when stopped). */
   checkpointDir?: string;
+  /** Where the agent is saved whenever a periodic evaluation (evalFreq) finds a new best mean return. */
+  bestModelDir?: string;
 }
 
 export interface LearnResult {
@@ -54,6 +58,7 @@ export class TRPO {
   private helper: KernelHelper | undefined;
   private predictRng: Rng | undefined;
   private pendingEnvStates: Parameters<VecEnv['setStates']>[0] | undefined;
+  private readonly evalEnv = new EvalEnvHolder(() => makeEnv(this.options.env, this.options.envOptions));
 
   /** Validates every option now (a bad one throws, naming the field); the networks are built on first use. */
   constructor(options: TrpoOptionsInput = {}) {
@@ -69,6 +74,11 @@ export class TRPO {
     return this.state?.iteration ?? 0;
   }
 
+  /** Periodic evaluations so far (evalFreq) and the best mean return among them (null before the first). */
+  get bestEvaluation(): { evaluations: number; bestMeanReward: number | null } {
+    return { evaluations: this.state?.evaluations ?? 0, bestMeanReward: this.state?.bestMeanReward ?? null };
+  }
+
   /** Build the networks (once). Called by every method that needs them. */
   async setup(): Promise<TrainingState> {
     if (this.state) return this.state;
@@ -78,7 +88,7 @@ export class TRPO {
     return this.state;
   }
 
-  async learn({ totalTimesteps, callbacks, signal, checkpointDir }: LearnOptions): Promise<LearnResult> {
+  async learn({ totalTimesteps, callbacks, signal, checkpointDir, bestModelDir }: LearnOptions): Promise<LearnResult> {
     if (!(Number.isSafeInteger(totalTimesteps) && totalTimesteps > 0)) {
       throw new RangeError(`learn: totalTimesteps must be a positive integer, got ${totalTimesteps}`);
     }
@@ -106,12 +116,14 @@ export class TRPO {
       batch.load(data.obs, data.actions, data.rows);
       const willCheckpoint = checkpointDir !== undefined && o.checkpointEvery > 0 && (s.iteration + 1) % o.checkpointEvery === 0;
       const more = s.numTimesteps + data.envSteps < totalTimesteps && !stoppedEarly && !signal?.aborted;
+      const willEvaluate = evaluationDue(s.numTimesteps, s.numTimesteps + data.envSteps, o.evalFreq);
+      // Saving (a checkpoint, or a best model) needs the envs at rest: no rollout is started before one.
+      const willSave = willCheckpoint || (willEvaluate && bestModelDir !== undefined);
       const update = trpoUpdate(
         {
           policy: s.policy, batch, advantages: data.advantages, value: s.value, valueObs: data.valueObs,
           valueTargets: data.valueTargets, valueRows: data.valueRows, rng: s.rng, surrogate: data.surrogate,
-          // Checkpoints need the envs at rest, so no rollout is started before one.
-          onPolicyFinal: o.sampling === 'single-path' && more && !willCheckpoint ? () => void (prefetched = prefetch(vec, s)) : undefined,
+          onPolicyFinal: o.sampling === 'single-path' && more && !willSave ? () => void (prefetched = prefetch(vec, s)) : undefined,
         },
         o,
       );
@@ -119,6 +131,7 @@ export class TRPO {
       s.numTimesteps += data.envSteps;
       s.iteration++;
       const metrics = iterationMetrics(s, update, data.explainedVariance, data.envSteps, t0, t1, t2);
+      if (willEvaluate) Object.assign(metrics, await this.periodicEvaluation(s, bestModelDir));
       if (willCheckpoint) await this.checkpoint(checkpointDir!);
       // A rollout already under way is used for one more iteration before stopping (nothing is thrown away).
       if ((await callbacks?.onIteration?.(metrics, this)) === false) stoppedEarly = true;
@@ -160,6 +173,25 @@ export class TRPO {
     }
   }
 
+  /**
+   * One periodic evaluation (periodic-eval.ts): deterministic episodes on the eval env with the current
+   * statistics; a new best mean return is kept in bestModelDir. Returns the eval/* metrics.
+   */
+  private async periodicEvaluation(s: TrainingState, bestModelDir: string | undefined): Promise<Record<string, number>> {
+    const o = this.options;
+    const env = await this.evalEnv.get();
+    const noNoise = new Rng(0); // deterministic actions draw nothing
+    const result = await runEpisodes(env, (obs) => predictActions(s, env, obs, true, noNoise), {
+      episodes: o.nEvalEpisodes, seed: evaluationSeed(s.evaluations, o.nEvalEpisodes),
+    });
+    s.evaluations++;
+    if (s.bestMeanReward === null || result.meanReturn > s.bestMeanReward) {
+      s.bestMeanReward = result.meanReturn;
+      if (bestModelDir !== undefined) await this.save(bestModelDir);
+    }
+    return evaluationMetrics(result);
+  }
+
   /** Save everything needed to continue training or to act: a checksummed checkpoint folder. */
   async save(dir: string): Promise<void> {
     await writeCheckpoint(dir, await this.checkpointData());
@@ -196,6 +228,7 @@ export class TRPO {
     this.helper = undefined;
     this.batch?.dispose(); // it is bound to the helper
     this.batch = undefined;
+    this.evalEnv.close();
     await Promise.all([vec?.close(), helper?.close()]);
   }
 
