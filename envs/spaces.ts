@@ -23,3 +23,18 @@ export function discreteSpace(n: number): DiscreteSpace {
 export function actionLength(space: Space): number {
   return space.type === 'box' ? space.shape.reduce((a, b) => a * b, 1) : 1;
 }
+
+/**
+ * out[i] = values[i] clamped to coordinate (i mod size)'s bounds of the box: one action or several rows of them.
+ * `out` may be `values` itself. Allocation-free: rollouts call it on every step.
+ */
+export function clipToBox(space: BoxSpace, values: ArrayLike<number>, out: Float64Array): Float64Array {
+  const { low, high } = space;
+  const size = low.length;
+  for (let i = 0; i < values.length; i++) {
+    const k = i % size;
+    const v = values[i];
+    out[i] = v < low[k] ? low[k] : v > high[k] ? high[k] : v;
+  }
+  return out;
+}

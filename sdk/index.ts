@@ -5,6 +5,7 @@ export * from '../envs/index.js';
 export { readMjcf, modelSha256 } from './envs/mjcf-files.js';
 export { registerEnv, registeredEnvs, type EnvRef, type EnvSource, type ModuleEnvSpec } from './envs/source.js';
 export * from './run/index.js';
+export * from './normalization/index.js';
 export * from './sweep/index.js';
 export * from './policies/index.js';
 export { cg, type CgResult } from './cg.js';

@@ -1,9 +1,9 @@
 // The rollout workers (ObsNormalizer) and the agent's predict (RunningMeanStd.normalize) normalize observations
 // with the same arithmetic, bit for bit, so a policy sees exactly what it was trained on.
 import { expect } from 'chai';
-import { RunningMeanStd } from '../sdk/run/running-mean-std.js';
+import { RunningMeanStd } from '../sdk/normalization/running-mean-std.js';
 import { Rng } from '../sdk/rng.js';
-import { ObsNormalizer } from '../sdk/vec-env/policy-runner.js';
+import { ObsNormalizer } from '../sdk/normalization/obs-normalizer.js';
 
 describe('observation normalization', () => {
   it('is bit-identical in the workers and in the agent, clipping included', () => {

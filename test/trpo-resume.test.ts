@@ -14,6 +14,7 @@ describe('TRPO resume', function () {
   const cases = [
     { env: 'InvertedPendulum-v5', options: { numEnvs: 2, numWorkers: 2, nSteps: 256 } },
     { env: 'Pendulum-v1', options: { numEnvs: 2, numWorkers: 1, nSteps: 128, normalizeReward: true } },
+    { env: 'Pendulum-v1', options: { numEnvs: 2, numWorkers: 2, nSteps: 128, obsStatsUpdate: 'step' as const } },
   ];
   for (const c of cases) {
     it(`2 + 2 iterations equal 4 straight on ${c.env} (${c.options.numWorkers} workers)`, async () => {

@@ -17,7 +17,9 @@ import { TRPO, type IterationMetrics } from '../sdk/trpo/trpo.js';
 import { trpoUpdate, type PolicyBatchOps } from '../sdk/trpo/update.js';
 import { branchesDiffer, branchValues, chooseRows, collectVine, selfNormalizedMean, vineAdvantages } from '../sdk/trpo/vine.js';
 import { makeVecEnv } from '../sdk/vec-env/index.js';
-import { createRolloutPolicy, ObsNormalizer, type ObsNormStats, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
+import { ObsNormalizer, type ObsNormStats } from '../sdk/normalization/obs-normalizer.js';
+import { createRolloutPolicy, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
+import { envAction } from './vec-env-helpers.js';
 
 /** Row i of a flat [rows][width] array, as a plain array for deep equality. */
 const rowOf = (a: Float64Array, i: number, width: number) => Array.from(a.subarray(i * width, (i + 1) * width));
@@ -165,14 +167,14 @@ function replayBranch(
   const noise = new Rng(seed);
   const normalized = new Float64Array(env.observationSpace.shape[0]);
   const action = new Float64Array(firstAction.length);
-  let step = env.step(Array.from(firstAction));
+  let step = env.step(envAction(env.actionSpace, firstAction));
   let value = step.reward;
   let discount = gamma;
   let steps = 1;
   for (; steps < horizon && !step.terminated && !step.truncated; steps++) {
     normalizer.apply(step.obs, normalized);
     policy.act(normalized, action, false, noise);
-    step = env.step(Array.from(action));
+    step = env.step(envAction(env.actionSpace, action));
     value += discount * step.reward;
     discount *= gamma;
   }
@@ -193,7 +195,7 @@ describe('vine branches of a training iteration, replayed on a single env', func
         const info = await vec.configurePolicy({ hiddenSizes: o.policyHiddenSizes, activation: o.activation });
         await vec.reset();
         await collectVine(vec, s); // a first iteration, so that the observation statistics are not the identity
-        const obsNorm = s.obsNormStats() as ObsNormStats;
+        const obsNorm = s.normalization.obsStats() as ObsNormStats;
         const policy = await createRolloutPolicy(info.shape, undefined);
         policy.setParameters(s.policy.getParameters());
         const normalizer = new ObsNormalizer(vec.obsDim);
@@ -214,7 +216,7 @@ describe('vine branches of a training iteration, replayed on a single env', func
           expect(rowOf(branches.stateObs, i, obsDim)).to.deep.equal(rowOf(batch.normalizedObservations, row, obsDim));
           // The snapshot is the env before acting at `row`: the trunk's own action replays the trunk's step.
           probe.setState(branches.snapshots[i]);
-          const trunkStep = probe.step(rowOf(batch.actions, row, actDim));
+          const trunkStep = probe.step(envAction(probe.actionSpace, rowOf(batch.actions, row, actDim)));
           expect(trunkStep.reward, `reward at row ${row}`).to.equal(batch.rewards[row]);
           if (!trunkStep.terminated && !trunkStep.truncated && row + numEnvs < batch.nSteps * numEnvs) {
             expect(Array.from(trunkStep.obs)).to.deep.equal(rowOf(batch.observations, row + numEnvs, obsDim));

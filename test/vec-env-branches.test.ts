@@ -3,8 +3,9 @@ import { makeEnv } from '../envs/registry.js';
 import type { EnvSnapshot } from '../envs/types.js';
 import { Rng } from '../sdk/rng.js';
 import { makeVecEnv, type VecEnv } from '../sdk/vec-env/index.js';
-import { createRolloutPolicy, ObsNormalizer, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
-import { expectRejection } from './vec-env-helpers.js';
+import { ObsNormalizer } from '../sdk/normalization/obs-normalizer.js';
+import { createRolloutPolicy, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
+import { envAction, expectRejection } from './vec-env-helpers.js';
 
 async function setup(id: string, numWorkers: number, envOptions: Record<string, unknown> = {}) {
   const vec = await makeVecEnv(id, { numEnvs: 2, numWorkers, seed: 8, envOptions });
@@ -39,7 +40,7 @@ async function referenceBranch(
   const normalized = new Float64Array(vec.obsDim);
   env.setState(snapshot);
   const noise = new Rng(seed);
-  let step = env.step(firstAction);
+  let step = env.step(envAction(env.actionSpace, firstAction));
   let value = step.reward;
   let discount = gamma;
   let steps = 1;
@@ -47,7 +48,7 @@ async function referenceBranch(
   for (; steps < horizon && !step.terminated && !step.truncated; steps++) {
     normalizer.apply(step.obs, normalized);
     policy.act(normalized, action, false, noise);
-    step = env.step(action);
+    step = env.step(envAction(env.actionSpace, action));
     value += discount * step.reward;
     discount *= gamma;
   }

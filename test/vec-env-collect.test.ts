@@ -5,7 +5,7 @@ import { Rng } from '../sdk/rng.js';
 import { actionNoise, makeVecEnv, type PolicyShape, type RolloutBatch, type VecEnv } from '../sdk/vec-env/index.js';
 import { createRolloutPolicy } from '../sdk/vec-env/policy-runner.js';
 import { FIXTURES_URL, LinearPolicy } from './vec-env-fixtures.js';
-import { expectRejection, normalizeReference, row } from './vec-env-helpers.js';
+import { envAction, expectRejection, normalizeReference, row } from './vec-env-helpers.js';
 
 const SEED = 21;
 
@@ -96,7 +96,7 @@ async function replayAndCheck(
     expect(batch.logProbs[r]).to.equal(logProb);
     expect(batch.logProbs[r]).to.be.closeTo(policy.logProb(seen, action), 1e-9);
 
-    const step = env.step(action);
+    const step = env.step(envAction(env.actionSpace, action));
     expect(batch.rewards[r]).to.equal(step.reward);
     expect(batch.terminated[r]).to.equal(step.terminated ? 1 : 0);
     expect(batch.truncated[r]).to.equal(step.truncated ? 1 : 0);
@@ -232,7 +232,7 @@ describe('VecEnv.collect', () => {
       const env = await makeEnv('Hopper-v5', { maxEpisodeSteps: 50 });
       for (const [k, r] of rows.entries()) {
         env.setState(batch.snapshots[k]);
-        const step = env.step(row(batch.actions, r, 3));
+        const step = env.step(envAction(env.actionSpace, row(batch.actions, r, 3)));
         expect(step.reward, `row ${r}`).to.equal(batch.rewards[r]);
         if (!step.terminated && !step.truncated) {
           expect(Array.from(step.obs)).to.deep.equal(Array.from(row(batch.observations, r + 3, 11)));

@@ -91,12 +91,15 @@ export function createRolloutPolicy(shape: PolicyShape): RolloutPolicy {
 }
 
 /**
- * The registry's envs, plus two test-only options: `failAfterSteps` (n) makes the n+1-th step of every env fail,
- * `failBy` says how — 'throw' an exception or 'exit' the worker thread with code 3.
+ * The registry's envs, plus test-only options: `failAfterSteps` (n) makes the n+1-th step of every env fail,
+ * `failBy` says how — 'throw' an exception or 'exit' the worker thread with code 3; `echoAction` makes the
+ * reward report the action the env received: its first number when every number lies inside the Box action
+ * space, NaN when one does not.
  */
 export async function makeEnv(id: string, options: Record<string, unknown> = {}): Promise<Env> {
-  const { failAfterSteps, failBy, ...envOptions } = options;
+  const { failAfterSteps, failBy, echoAction, ...envOptions } = options;
   const env = await makeRegistryEnv(id, envOptions);
+  if (echoAction === true) echoActions(env);
   if (typeof failAfterSteps !== 'number') return env;
   const step = env.stepInto.bind(env);
   let steps = 0;
@@ -108,4 +111,16 @@ export async function makeEnv(id: string, options: Record<string, unknown> = {})
     step(action, out);
   };
   return env;
+}
+
+function echoActions(env: Env): void {
+  const space = env.actionSpace;
+  if (space.type !== 'box') throw new TypeError('echoAction needs a Box action space');
+  const step = env.stepInto.bind(env);
+  env.stepInto = (action, out) => {
+    step(action, out);
+    let inside = true;
+    for (let k = 0; k < action.length; k++) inside &&= action[k]! >= space.low[k]! && action[k]! <= space.high[k]!;
+    out.reward = inside ? action[0]! : NaN;
+  };
 }

@@ -1,6 +1,7 @@
 // Helpers shared by the vec-env test files.
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
+import type { Space } from '../envs/types.js';
 
 /** Await `promise`, expect it to reject with a message matching `message`, return the error. */
 export async function expectRejection(promise: Promise<unknown>, message: RegExp): Promise<Error> {
@@ -34,4 +35,10 @@ export function normalizeReference(
 /** Row `row` of a row-major array with rows of `width` values. */
 export function row(values: Float64Array, index: number, width: number): Float64Array {
   return values.subarray(index * width, (index + 1) * width);
+}
+
+/** What a rollout sends to the env for a policy action (the tests' own clamp): Box actions clipped to the bounds. */
+export function envAction(space: Space, action: ArrayLike<number>): Float64Array {
+  if (space.type !== 'box') return Float64Array.from(action);
+  return Float64Array.from(action, (a, k) => Math.min(space.high[k]!, Math.max(space.low[k]!, a)));
 }

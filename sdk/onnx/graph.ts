@@ -9,6 +9,7 @@
 //   categorical: logits [B, A] → ArgMax(axis 1) → action int64 [B];  stochastic: also outputs logits [B, A]
 // Bounds are per-component tensors, so the action clamp uses Max/Min (Clip only takes scalar bounds).
 
+import { normalizationStd } from '../normalization/obs-normalizer.js';
 import type { PolicyExportSpec } from './spec.js';
 import {
   OnnxAttributeType,
@@ -76,7 +77,7 @@ export function buildPolicyGraph(spec: PolicyExportSpec, options: GraphOptions):
   if (spec.obsNorm) {
     const { mean, var: variance, epsilon, clip } = spec.obsNorm;
     // The standard deviation is precomputed in float64 so the graph does one division per component.
-    const std = variance.map((v) => Math.sqrt(v + epsilon));
+    const std = normalizationStd(variance, epsilon, new Float64Array(spec.obsDim));
     x = node('Sub', [x, constant('obs_mean', [spec.obsDim], mean)], 'obs_centered');
     x = node('Div', [x, constant('obs_std', [spec.obsDim], std)], 'obs_scaled');
     if (clip !== Infinity) x = clipScalar(x, -clip, clip, 'obs_normalized', options.opset, node, constant);

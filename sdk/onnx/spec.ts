@@ -7,6 +7,8 @@
 //   gaussian:    mean = out ∈ R^actDim; action = clamp(mean, actionLow, actionHigh); std = exp(logStd)
 //   categorical: logits = out ∈ R^actDim; action = argmax(logits) (first index on ties)
 
+import type { ObsNormStats } from '../normalization/obs-normalizer.js';
+
 /** One affine layer y = W x + b; `weight` is row-major [outDim][inDim]. */
 export interface DenseLayerSpec {
   weight: Float64Array | Float32Array;
@@ -15,14 +17,8 @@ export interface DenseLayerSpec {
   outDim: number;
 }
 
-/** Running observation statistics; normalized = clip((obs − mean) / sqrt(var + epsilon), −clip, clip). */
-export interface ObsNormSpec {
-  mean: Float64Array;
-  var: Float64Array;
-  /** Clip bound (> 0); `Infinity` means no clipping. */
-  clip: number;
-  epsilon: number;
-}
+/** The observation statistics of sdk/normalization; `clip` Infinity = none. */
+export type ObsNormSpec = ObsNormStats;
 
 /** Provenance written to the file's metadata. Extra keys are copied as they are. */
 export interface PolicyExportMetadata {

@@ -1,5 +1,4 @@
-// Run infrastructure around the trainer: observation statistics, the iteration log, checkpoints, progress.
-export * from './running-mean-std.js';
+// Run infrastructure around the trainer: the iteration log, checkpoints, progress.
 export * from './logger.js';
 export * from './checkpoint.js';
 export * from './progress.js';

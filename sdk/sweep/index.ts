@@ -9,7 +9,8 @@ export type { RunFunction, RunRequest, ChildProcessRunnerOptions } from './runne
 export { buildReport, type ReportOptions, type ReportResult } from './report.js';
 export { writeSummaryFiles } from './summary.js';
 export type { SweepSummary, RunRow, GroupRow, RunStatus } from './summary.js';
-export type { MeanStd } from './stats.js';
+export type { BootstrapOptions, MeanStd } from './stats.js';
+export { bootstrapCi, iqm, median } from './stats.js';
 export type { RunResultJson, RunFailureJson } from './run-dir.js';
 export { renderLineChart, type LineChartSpec, type ChartSeries } from './svg.js';
 export { SweepProgressDisplay, formatSweepLine } from './progress.js';

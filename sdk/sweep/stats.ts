@@ -1,6 +1,8 @@
-// Statistics over seeds: mean ± std (population std, ddof 0, numpy.std's default, the usual choice in RL results
-// tables), the interquartile mean, and percentile-bootstrap confidence intervals (rliable's recommendations for
-// few seeds). The one home of these functions: reports and benchmarks import them from here.
+// Statistics over seeds for results tables. Mean ± std: std is the population standard deviation (ddof 0,
+// numpy.std's default), the usual choice in RL results tables. Median and interquartile mean (IQM) with a
+// percentile-bootstrap 95 % confidence interval, as Agarwal et al. (2021, "Deep RL at the edge of the
+// statistical precipice") recommend for few seeds: IQM is the mean of the middle half, robust to one stuck or
+// lucky seed, and the interval says how much a handful of seeds can tell.
 import { Rng } from '../rng.js';
 
 export interface MeanStd {
@@ -26,60 +28,68 @@ export function formatMeanStd(mean: number, std: number): string {
   return `${mean.toFixed(decimals)} ± ${Number.isFinite(std) ? std.toFixed(decimals) : '—'}`;
 }
 
+/** Median (mean of the two middle values for an even count); NaN for no values. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /**
- * Interquartile mean (Agarwal et al., 2021, "Deep RL at the Edge of the Statistical Precipice"): the mean of the
- * values left after dropping ⌊n/4⌋ from each end of the sorted list — scipy.stats.trim_mean(x, 0.25), as rliable
- * computes it. Robust to one outlying seed, less noisy than the median. Undefined for no values.
+ * Interquartile mean: sort, drop ⌊n/4⌋ values at each end, average the rest (scipy.stats.trim_mean(x, 0.25),
+ * which rliable uses). Below 4 values nothing is dropped; NaN for no values.
  */
-export function iqm(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
+export function iqm(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const cut = Math.floor(sorted.length / 4);
   const middle = sorted.slice(cut, sorted.length - cut);
   return middle.reduce((a, b) => a + b, 0) / middle.length;
 }
 
-export function mean(values: readonly number[]): number | undefined {
-  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+/** Arithmetic mean; NaN for no values. */
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 export interface BootstrapOptions {
-  /** Resamples drawn (default 2000). */
+  /** Resamples drawn (default 10 000). */
   resamples?: number;
   /** Coverage of the interval (default 0.95). */
   confidence?: number;
-  /** Seed of the resampling, so a report is reproducible (default 0). */
+  /** Seed of the resampling, so that a table is reproducible (default 0). */
   seed?: number;
 }
 
 /**
- * Percentile bootstrap confidence interval of `statistic` (default: the mean) over `values` (e.g. one number per
- * seed): resample n values with replacement `resamples` times and take the (1 ± confidence)/2 quantiles of the
- * statistic, with numpy's linear interpolation between order statistics. Undefined for no values.
+ * Percentile-bootstrap confidence interval of `statistic` over `values`: draw `resamples` samples of n values
+ * with replacement, take the statistic of each, return its (1 − confidence)/2 and (1 + confidence)/2 quantiles
+ * (linear interpolation between order statistics, numpy.percentile's default). NaN bounds for no values.
  */
 export function bootstrapCi(
-  values: readonly number[],
-  statistic: (sample: readonly number[]) => number | undefined = mean,
-  { resamples = 2000, confidence = 0.95, seed = 0 }: BootstrapOptions = {},
-): { low: number; high: number } | undefined {
+  values: readonly number[], statistic: (sample: readonly number[]) => number = mean,
+  { resamples = 10_000, confidence = 0.95, seed = 0 }: BootstrapOptions = {},
+): { low: number; high: number } {
+  if (!(Number.isSafeInteger(resamples) && resamples >= 1)) throw new RangeError(`bootstrapCi: resamples must be a positive integer, got ${resamples}`);
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`bootstrapCi: confidence must be in (0, 1), got ${confidence}`);
   const n = values.length;
-  if (n === 0) return undefined;
-  const rng = new Rng(seed, 0);
-  const stats = new Float64Array(resamples);
+  if (n === 0) return { low: NaN, high: NaN };
+  const rng = new Rng(seed);
   const sample = new Array<number>(n);
+  const stats = new Float64Array(resamples);
   for (let b = 0; b < resamples; b++) {
     for (let i = 0; i < n; i++) sample[i] = values[rng.integer(n)];
-    stats[b] = statistic(sample) as number;
+    stats[b] = statistic(sample);
   }
   stats.sort();
-  const alpha = (1 - confidence) / 2;
-  return { low: quantile(stats, alpha), high: quantile(stats, 1 - alpha) };
+  return { low: quantile(stats, (1 - confidence) / 2), high: quantile(stats, (1 + confidence) / 2) };
 }
 
-/** Quantile q of sorted values, linear between order statistics (numpy.percentile's default). */
+/** The q-quantile of sorted values, interpolating linearly between order statistics. */
 function quantile(sorted: Float64Array, q: number): number {
-  const position = q * (sorted.length - 1);
-  const lo = Math.floor(position);
+  const at = q * (sorted.length - 1);
+  const lo = Math.floor(at);
   const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (position - lo) * (sorted[hi] - sorted[lo]);
+  return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
 }

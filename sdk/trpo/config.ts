@@ -71,6 +71,11 @@ export const trpoOptionsSchema = z
     normalizeAdvantage: z.boolean().default(true),
     normalizeObservations: z.boolean().default(true),
     normalizeReward: z.boolean().default(false),
+    /**
+     * When the observation statistics move: 'iteration' (frozen during each rollout, updated after it) or
+     * 'step' (updated at every step before normalizing, as SB3's VecNormalize; same numbers for any numWorkers).
+     */
+    obsStatsUpdate: z.enum(['iteration', 'step']).default('iteration'),
     clipObs: z.number().positive().default(10),
     clipReward: z.number().positive().default(10),
 
@@ -99,6 +104,11 @@ export const trpoOptionsSchema = z
     nCriticUpdates: positiveInt.max(100_000).default(10),
     learningRate: z.number().positive().max(10, 'must be at most 10 (Adam\'s step size; 1e-3 is usual)').default(1e-3),
     batchSize: positiveInt.max(MAX_ROWS, `must be at most ${MAX_ROWS}`).default(128),
+
+    // Periodic evaluation (SB3's EvalCallback): every evalFreq env steps (0 = never), nEvalEpisodes
+    // deterministic episodes on a separate env with the current, frozen normalization statistics.
+    evalFreq: z.number().int().min(0).default(0),
+    nEvalEpisodes: positiveInt.default(5),
 
     // Runs
     checkpointEvery: z.number().int().min(0).default(10),

@@ -1,6 +1,7 @@
 // Builds the agent's networks on the wasm kernel classes: a Gaussian MLP policy for Box actions, a categorical
 // one for Discrete actions, an MLP value function, and GAE. Seeds: the policy and the value function draw
 // their initial weights from their own streams of the run's seed.
+import { clipToBox } from '../../envs/spaces.js';
 import type { BoxSpace, Space } from '../../envs/types.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy, MlpValueFunction, computeGae } from '../policies/index.js';
 import type { Rng } from '../rng.js';
@@ -65,20 +66,16 @@ function adaptPolicy(p: GaussianMlpPolicy | CategoricalMlpPolicy, space: Space):
         bias: theta.slice(l.weightOffset + l.outDim * l.inDim, l.weightOffset + l.outDim * (l.inDim + 1)),
       }));
     },
-    actions: (obs, n, _space, deterministic, rng?: Rng) => actionsFor(p, space, obs, n, deterministic, rng),
+    actions: (obs, _n, _space, deterministic, rng?: Rng) => actionsFor(p, space, obs, deterministic, rng),
   };
 }
 
 /** Deterministic: Gaussian mean clipped to the action bounds, categorical argmax; else a sample (unclipped). */
-function actionsFor(p: GaussianMlpPolicy | CategoricalMlpPolicy, space: Space, obs: Float64Array, n: number, deterministic: boolean, rng?: Rng): Float64Array {
+function actionsFor(p: GaussianMlpPolicy | CategoricalMlpPolicy, space: Space, obs: Float64Array, deterministic: boolean, rng?: Rng): Float64Array {
   if (!deterministic && !rng) throw new TypeError('predict: a stochastic prediction needs an rng');
   const { action } = p.act(obs, deterministic ? { deterministic: true } : { rng });
   const out = Float64Array.from(action);
-  if (deterministic && space.type === 'box') {
-    const A = space.shape[0];
-    for (let i = 0; i < n * A; i++) out[i] = Math.min(space.high[i % A], Math.max(space.low[i % A], out[i]));
-  }
-  return out;
+  return deterministic && space.type === 'box' ? clipToBox(space, out, out) : out;
 }
 
 function adaptValue(v: MlpValueFunction): AgentValue {

@@ -3,7 +3,7 @@
 import type { Env } from '../../envs/types.js';
 import type { PolicyExportSpec } from '../onnx/index.js';
 import type { AgentPolicy } from './networks.js';
-import type { ObsNormStats } from './training-state.js';
+import type { ObsNormStats } from '../normalization/obs-normalizer.js';
 import type { MjcfSource } from '../../envs/mujoco-runtime.js';
 import { modelSha256 } from '../envs/mjcf-files.js';
 

@@ -1,5 +1,6 @@
 // One training run on disk — what `trpo train` and `trpo sweep` execute — in a run folder owned by
-// sdk/run/run-folder.ts (layout, lock, config checksum, result.json).
+// sdk/run/run-folder.ts (layout, lock, config checksum, result.json). With evalFreq, best_model/ holds the agent
+// at its best periodic evaluation, and result.json records that evaluation.
 //
 // Starting and resuming follow one rule: a run continues to its own target with its own settings.
 // - New folder (or one of ours without a checkpoint: a failed or early-stopped start): train from scratch.
@@ -67,11 +68,14 @@ export interface RunResult {
   wallTimeS: number;
   envStepsPerS: number;
   eval?: { episodes: number; meanReturn: number; stdReturn: number };
+  /** With evalFreq: the best mean return of the periodic evaluations (the agent then is in best_model/). */
+  bestEval?: { evaluations: number; meanReturn: number };
   outDir: string;
 }
 
 export const RESULT_FILE = RUN_FILES.result;
 export const PROGRESS_FILE = RUN_FILES.progress;
+export const BEST_MODEL_SUBDIR = RUN_FILES.bestModel;
 
 /** Options a resumed run may take from the command line without conflicting with its recorded settings. */
 const FREE_ON_RESUME = new Set(['numWorkers', 'checkpointEvery', 'keepCheckpoints', 'verbose']);
@@ -240,6 +244,7 @@ async function trainSegment(folder: RunFolder, agent: Agent, plan: SegmentPlan, 
       totalTimesteps: plan.totalTimesteps,
       signal: spec.signal,
       checkpointDir: folder.checkpointRoot,
+      bestModelDir: folder.file('bestModel'),
       tensorboardLog: spec.tensorboardLog,
       tbLogName: path.basename(path.resolve(folder.dir)),
       callbacks: {
@@ -264,6 +269,9 @@ async function trainSegment(folder: RunFolder, agent: Agent, plan: SegmentPlan, 
       envStepsPerS: agent.numTimesteps / wallTimeS,
       outDir: folder.dir,
     };
+    // Periodic evaluation is TRPO's (evalFreq); the evolution-strategy agents have none.
+    const best = 'bestEvaluation' in agent ? agent.bestEvaluation : undefined;
+    if (best && best.bestMeanReward !== null) result.bestEval = { evaluations: best.evaluations, meanReturn: best.bestMeanReward };
     if (!learned.stoppedEarly) {
       await agent.close();
       const episodes = spec.evalEpisodes ?? 10;

@@ -2,7 +2,8 @@
 // `agent.evaluate()`, `agent.save(dir)` / `TRPO.load(dir)`, `agent.exportOnnx(path)`.
 //
 // One iteration = sample (single-path or vine) on the vector env, whose workers run the policy themselves →
-// trpoUpdate (gradient → CG → step size → line search → value fit) → log, callbacks, checkpoint.
+// trpoUpdate (gradient → CG → step size → line search → value fit) → periodic evaluation (evalFreq) → log,
+// callbacks, checkpoint.
 import type { Env } from '../../envs/types.js';
 import { createCheckedEnv, createEnv } from '../envs/load.js';
 import { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult, type PolicyExportSpec } from '../onnx/index.js';
@@ -14,6 +15,7 @@ import { makeVecEnv, type RolloutBatch, type VecEnv } from '../vec-env/index.js'
 import { resolveTrpoOptions, type TrpoOptions, type TrpoOptionsInput } from './config.js';
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
 import { createNetworks } from './create-networks.js';
+import { EvalEnvHolder, evaluationDue, evaluationMetrics, evaluationSeed } from './periodic-eval.js';
 import type { PolicyBatch } from './networks.js';
 import { configHash, envStatesFromArrays, envStatesToArrays } from './persistence.js';
 import { policyExportSpec } from './export-spec.js';
@@ -44,6 +46,8 @@ export interface LearnOptions {
   tensorboardLog?: string;
   /** SB3's `tb_log_name`: the run's folder name under tensorboardLog, before `_<n>` (default "TRPO"). */
   tbLogName?: string;
+  /** Where the agent is saved whenever a periodic evaluation (evalFreq) finds a new best mean return. */
+  bestModelDir?: string;
 }
 
 export interface LearnResult {
@@ -72,6 +76,7 @@ export class TRPO {
   private helper: KernelHelper | undefined;
   private predictRng: Rng | undefined;
   private pendingEnvStates: Parameters<VecEnv['setStates']>[0] | undefined;
+  private readonly evalEnv = new EvalEnvHolder(() => createEnv(this.options.env, this.options.envSource, this.options.envOptions));
   /** Wall time spent in learn() over the agent's life, checkpoints and resumes included. */
   private secondsTrained = 0;
   private learning = false;
@@ -89,6 +94,11 @@ export class TRPO {
   /** Training iterations done so far (one rollout + one policy update each). */
   get iteration(): number {
     return this.state?.iteration ?? 0;
+  }
+
+  /** Periodic evaluations so far (evalFreq) and the best mean return among them (null before the first). */
+  get bestEvaluation(): { evaluations: number; bestMeanReward: number | null } {
+    return { evaluations: this.state?.evaluations ?? 0, bestMeanReward: this.state?.bestMeanReward ?? null };
   }
 
   /** Wall time spent training so far, summed over every learn() call and every resumed segment. */
@@ -126,7 +136,7 @@ export class TRPO {
     }
   }
 
-  private async learnLoop({ totalTimesteps, callbacks, signal, checkpointDir, tensorboardLog, tbLogName = 'TRPO' }: LearnOptions): Promise<LearnResult> {
+  private async learnLoop({ totalTimesteps, callbacks, signal, checkpointDir, bestModelDir, tensorboardLog, tbLogName = 'TRPO' }: LearnOptions): Promise<LearnResult> {
     let lastTick = performance.now();
     const tick = () => {
       const now = performance.now();
@@ -160,12 +170,14 @@ export class TRPO {
       batch.load(data.obs, data.actions, data.rows);
       const willCheckpoint = checkpointDir !== undefined && o.checkpointEvery > 0 && (s.iteration + 1) % o.checkpointEvery === 0;
       const more = s.numTimesteps + data.envSteps < totalTimesteps && !stoppedEarly && !signal?.aborted;
+      const willEvaluate = evaluationDue(s.numTimesteps, s.numTimesteps + data.envSteps, o.evalFreq);
+      // Saving (a checkpoint, or a best model) needs the envs at rest: no rollout is started before one.
+      const willSave = willCheckpoint || (willEvaluate && bestModelDir !== undefined);
       const update = trpoUpdate(
         {
           policy: s.policy, batch, advantages: data.advantages, value: s.value, valueObs: data.valueObs,
           valueTargets: data.valueTargets, valueRows: data.valueRows, rng: s.rng, surrogate: data.surrogate,
-          // Checkpoints need the envs at rest, so no rollout is started before one.
-          onPolicyFinal: o.sampling === 'single-path' && more && !willCheckpoint ? () => void (prefetched = prefetch(vec, s)) : undefined,
+          onPolicyFinal: o.sampling === 'single-path' && more && !willSave ? () => void (prefetched = prefetch(vec, s)) : undefined,
         },
         o,
       );
@@ -173,6 +185,7 @@ export class TRPO {
       s.numTimesteps += data.envSteps;
       s.iteration++;
       const metrics = iterationMetrics(s, update, data.explainedVariance, clock, t0, t1, t2);
+      if (willEvaluate) Object.assign(metrics, await this.periodicEvaluation(s, bestModelDir));
       tensorboard?.addScalars(s.numTimesteps, metrics);
       tick();
       // The callback (the run's log) goes before the checkpoint: a crash between the two then leaves a log line
@@ -212,7 +225,7 @@ export class TRPO {
   async distribution(obs: ArrayLike<number>): Promise<{ mean: Float64Array; logStd: Float64Array } | { logits: Float64Array }> {
     const s = await this.setup();
     const n = checkObservations(s, this.probe!, obs, 'distribution');
-    const head = s.policy.forwardHead(s.normalizeObs(obs, new Float64Array(obs.length)), n);
+    const head = s.policy.forwardHead(s.normalization.normalizeObs(obs, new Float64Array(obs.length)), n);
     return s.policy.kind === 'gaussian' ? { mean: head, logStd: s.policy.logStd() } : { logits: head };
   }
 
@@ -226,6 +239,25 @@ export class TRPO {
     } finally {
       env.close();
     }
+  }
+
+  /**
+   * One periodic evaluation (periodic-eval.ts): deterministic episodes on the eval env with the current
+   * statistics; a new best mean return is kept in bestModelDir. Returns the eval/* metrics.
+   */
+  private async periodicEvaluation(s: TrainingState, bestModelDir: string | undefined): Promise<Record<string, number>> {
+    const o = this.options;
+    const env = await this.evalEnv.get();
+    const noNoise = new Rng(0); // deterministic actions draw nothing
+    const result = await runEpisodes(env, (obs) => predictActions(s, env, obs, true, noNoise), {
+      episodes: o.nEvalEpisodes, seed: evaluationSeed(s.evaluations, o.nEvalEpisodes),
+    });
+    s.evaluations++;
+    if (s.bestMeanReward === null || result.meanReturn > s.bestMeanReward) {
+      s.bestMeanReward = result.meanReturn;
+      if (bestModelDir !== undefined) await this.save(bestModelDir);
+    }
+    return evaluationMetrics(result);
   }
 
   /** Save everything needed to continue training or to act: a checksummed checkpoint folder. */
@@ -250,7 +282,7 @@ export class TRPO {
   async exportSpec(): Promise<PolicyExportSpec> {
     const s = await this.setup();
     return policyExportSpec(s.policy, this.probe!, {
-      activation: this.options.activation, obsNorm: s.obsNormStats(), trainingTimesteps: s.numTimesteps, configHash: configHash(this.options),
+      activation: this.options.activation, obsNorm: s.normalization.obsStats(), trainingTimesteps: s.numTimesteps, configHash: configHash(this.options),
     });
   }
 
@@ -266,6 +298,7 @@ export class TRPO {
     this.helper = undefined;
     this.batch?.dispose(); // it is bound to the helper
     this.batch = undefined;
+    this.evalEnv.close();
     await Promise.all([vec?.close(), helper?.close()]);
   }
 
@@ -354,7 +387,7 @@ function iterationMetrics(
 /** Normalize raw observations with the learned statistics and pick actions. */
 function predictActions(s: TrainingState, env: Env, obs: ArrayLike<number>, deterministic: boolean, rng: Rng): Float64Array {
   const n = checkObservations(s, env, obs, 'predict');
-  const x = s.normalizeObs(obs, new Float64Array(obs.length));
+  const x = s.normalization.normalizeObs(obs, new Float64Array(obs.length));
   return s.policy.actions(x, n, env.actionSpace, deterministic, rng);
 }
 

@@ -41,8 +41,7 @@ import type { EnvSnapshot } from '../../envs/types.js';
 import type { Rng } from '../rng.js';
 import type { BranchReport, RolloutBatch, VecEnv } from '../vec-env/index.js';
 import type { AgentPolicy } from './networks.js';
-import type { PolicyData } from './single-path.js';
-import { estimateAdvantages } from './single-path.js';
+import { normalizeAdvantages, processRollout, type PolicyData } from './rollout-buffer.js';
 import type { TrainingState } from './training-state.js';
 
 /** What one iteration's branches were: for diagnostics and tests. */
@@ -77,10 +76,9 @@ export async function collectVine(
 
   // 1–2. Trunk with snapshots of the rollout set.
   const parameters = s.policy.getParameters();
-  const obsNorm = s.obsNormStats();
-  const batch = await vec.collect({ parameters, nSteps: o.nSteps, obsNorm, snapshotAt: rows });
+  const batch = await vec.collect({ parameters, nSteps: o.nSteps, ...s.normalization.rolloutObsNorm(), snapshotAt: rows });
   s.recordEpisodes(batch);
-  const trunk = estimateAdvantages(batch, s);
+  const trunk = processRollout(batch, s);
   const stateObs = new Float64Array(n * obsDim);
   const seen = batch.normalizedObservations;
   rows.forEach((row, i) => stateObs.set(seen.subarray(row * obsDim, (row + 1) * obsDim), i * obsDim));
@@ -90,14 +88,15 @@ export async function collectVine(
   const k = space.type === 'discrete' ? space.n : o.vine.branchActions;
   const firstActions = branchFirstActions(s.policy, stateObs, n, k, actDim, space.type === 'discrete', s.rng);
   const seeds = Array.from({ length: n }, () => s.rng.nextUint32());
+  // Branches run with the statistics the trunk started from (with per-step updates the trunk moved on from them).
   const report = await vec.evaluateBranches({
     snapshots: batch.snapshots, branchesPerState: k, firstActions, horizon: o.vine.branchLength, gamma: o.gamma,
-    seeds, parameters, obsNorm,
+    seeds, parameters, obsNorm: s.normalization.obsStats(),
   });
 
   // 4. Q̂, in the units the value function learned (scaled rewards when normalizeReward is on).
   const endValues = s.value.predict(report.endObs, n * k);
-  const q = branchValues(report, endValues, rewardScale(s));
+  const q = branchValues(report, endValues, s.normalization.rewardFactor());
 
   // 5. The N·K pairs (sₙ, aₙ,ₖ) and their advantage weights (all 0 when no branches differ: step 4's guard).
   const pairObs = new Float64Array(n * k * obsDim);
@@ -106,11 +105,14 @@ export async function collectVine(
   }
   const oldProbs = space.type === 'discrete' ? s.policy.actionProbabilities(stateObs, n) : undefined;
   const advantages = branchesDiffer(report, n, k) ? vineAdvantages(q, n, k, oldProbs) : new Float64Array(n * k);
-  if (o.normalizeAdvantage) scaleToUnitStd(advantages);
+  // Divided by their std only: no mean shift, the per-state baselines are already in, and a global shift would
+  // add a sampled term to the gradient. The trust-region step is scale-free; this keeps CG's absolute tolerance
+  // and the logged objective comparable across tasks.
+  if (o.normalizeAdvantage) normalizeAdvantages(advantages, { center: false });
   const surrogate = o.vine.selfNormalized && space.type === 'box'
     ? selfNormalizedSurrogate(s.policy, pairObs, firstActions, advantages, n, k)
     : undefined;
-  s.updateObsStats(batch.observations);
+  s.normalization.updateObs(batch);
 
   let branchSteps = 0;
   for (const steps of report.steps) branchSteps += steps;
@@ -219,27 +221,4 @@ function selfNormalizedSurrogate(
 ): () => number {
   const oldLogProb = policy.logProb(obs, actions, n * k);
   return () => selfNormalizedMean(policy.logProb(obs, actions, n * k), oldLogProb, advantages, n, k);
-}
-
-/**
- * The factor the trunk's rewards were scaled by (normalizeReward): branch returns arrive summed, so they get
- * the same 1/√(Var[return] + ε) but not the per-reward clip (which only acts beyond clipReward std's).
- */
-function rewardScale(s: TrainingState): number {
-  return s.rewardScaler ? 1 / Math.sqrt(s.rewardScaler.returnStats.var[0] + 1e-8) : 1;
-}
-
-/**
- * Divide by the standard deviation (kept when it is 0). No mean shift: the per-state baselines are already in,
- * and a global shift would add a sampled term to the gradient. The trust-region step is scale-free; this
- * keeps CG's absolute tolerance and the logged objective comparable across tasks.
- */
-function scaleToUnitStd(a: Float64Array): void {
-  let mean = 0;
-  for (const x of a) mean += x;
-  mean /= a.length;
-  let variance = 0;
-  for (const x of a) variance += (x - mean) ** 2;
-  const std = Math.sqrt(variance / a.length);
-  if (std > 0) for (let i = 0; i < a.length; i++) a[i] /= std;
 }

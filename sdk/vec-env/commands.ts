@@ -3,7 +3,7 @@
 // SharedArrayBuffers. The bulk per-step data never travels here; it sits in the shared buffers of layout.ts.
 import type { BoxSpace, EnvSnapshot, Space } from '../../envs/types.js';
 import type { EnvSource } from '../envs/source.js';
-import type { ObsNormStats } from './policy-runner.js';
+import type { ObsNormStats } from '../normalization/obs-normalizer.js';
 
 export interface GroupConfig {
   readonly envId: string;
@@ -35,6 +35,13 @@ export interface CollectCommand {
   readonly nSteps: number;
   readonly parameters: Float64Array;
   readonly obsNorm?: ObsNormStats;
+  /**
+   * Present when the statistics are updated at every step (SB3's VecNormalize): obsNorm's mean and var hold
+   * `count` samples, and every group folds in all envs' observations of step t before normalizing its own.
+   */
+  readonly obsNormCount?: number;
+  /** Groups taking part in this collect: they meet at a barrier every step when statistics are updated. */
+  readonly groups: number;
   readonly deterministic: boolean;
   /** Strictly increasing rows t·numEnvs + i (of this group's envs) whose state is snapshotted before acting. */
   readonly snapshotAt: readonly number[];

@@ -5,15 +5,23 @@
 // Seeding: env i's first reset is reset({ seed, stream: i }) — the same env as makeEnv(id) reset that way on
 // its own — and the policy's action noise for env i is actionNoise(seed, i), a stream of its own. Nothing
 // depends on which worker steps env i, so batches are identical for any numWorkers.
+//
+// Actions chosen by the policy (collect, vine branches) reach the env clipped to a Box action space, as SB3's
+// rollouts send them; the batch keeps the unclipped sample, whose log-probability the update needs. Actions
+// given to step() go to the env as they are (the caller owns them, as with SB3's VecEnv).
 import type { Env, EnvSnapshot, StepOutput } from '../../envs/types.js';
 import { isRestartSnapshot } from '../../envs/custom/adapter.js';
 import type { EnvSource } from '../envs/source.js';
+import { clipToBox } from '../../envs/spaces.js';
 import { Rng } from '../rng.js';
 import type {
   BranchCommand, BranchReport, CandidateCommand, CandidateReport, CollectCommand, CollectReport, EpisodeRecords, GroupConfig, GroupSpaces, InfoKeysUpdate,
 } from './commands.js';
-import { MAX_INFO_KEYS, rolloutBuffers, stepBuffers, type BufferDims, type StepBuffers } from './layout.js';
-import { createRolloutPolicy, ObsNormalizer, type ObsNormStats, type PolicyShape, type RolloutPolicy } from './policy-runner.js';
+import { MAX_INFO_KEYS, rolloutBuffers, stepBuffers, type BufferDims, type RolloutBuffers, type StepBuffers } from './layout.js';
+import { ObsNormalizer, type ObsNormStats } from '../normalization/obs-normalizer.js';
+import { RunningMeanStd } from '../normalization/running-mean-std.js';
+import { createRolloutPolicy, type PolicyShape, type RolloutPolicy } from './policy-runner.js';
+import { StepBarrier } from './step-barrier.js';
 
 /**
  * Action-noise streams sit 2³² streams above the env streams (seed, i): no env index ever reaches them, so the
@@ -106,6 +114,8 @@ export class EnvGroup {
   private readonly candidateNoise = new Rng(0);
   /** The slot whose env is being called (for error messages). */
   private active: EnvSlot | undefined;
+  /** The clipped copy of a policy action that the env receives. */
+  private readonly envAction: Float64Array;
 
   private constructor(
     private readonly config: GroupConfig,
@@ -117,6 +127,7 @@ export class EnvGroup {
     this.normalizer = new ObsNormalizer(dims.obsDim);
     this.branchOut = newOutput(dims.obsDim);
     this.branchAction = new Float64Array(dims.actDim);
+    this.envAction = new Float64Array(dims.actDim);
   }
 
   static async create(config: GroupConfig): Promise<EnvGroup> {
@@ -150,11 +161,6 @@ export class EnvGroup {
   /** Step every env with its row of the shared actions; auto-reset ended episodes (SB3 rule). */
   step(): InfoKeysUpdate {
     return this.guarded(() => this.stepAll());
-  }
-
-  /** Run the policy for nSteps on every env of the group and fill its rows of the rollout buffers. */
-  collect(cmd: CollectCommand): CollectReport {
-    return this.guarded(() => this.collectSteps(cmd));
   }
 
   private resetAll(): InfoKeysUpdate {
@@ -211,49 +217,49 @@ export class EnvGroup {
     return policy.numParameters;
   }
 
+  /**
+   * Run the policy for nSteps on every env of the group and fill its rows of the rollout buffers. With
+   * `obsNormCount` the statistics move at every step: once every group has written step t's raw observations
+   * (the barrier), each group folds the whole row of step t into its own copy of the statistics — the same
+   * numbers in the same order in every group, so all copies agree to the bit whatever the number of workers —
+   * and normalizes its envs' observations with them.
+   */
+  collect(cmd: CollectCommand): CollectReport {
+    return this.guarded(() => this.collectSteps(cmd));
+  }
+
   private collectSteps(cmd: CollectCommand): CollectReport {
     this.requireStarted('collect');
     const policy = this.loadPolicy(cmd.parameters, cmd.obsNorm);
     const r = rolloutBuffers(this.dims, cmd.nSteps, cmd.buffer).views;
-    const { numEnvs, obsDim, actDim } = this.dims;
+    const { numEnvs, obsDim } = this.dims;
+    const stats = cmd.obsNorm && cmd.obsNormCount !== undefined ? runningStats(cmd.obsNorm, cmd.obsNormCount) : undefined;
+    const barrier = new StepBarrier(r.barrier, stats ? cmd.groups : 1);
     const episodes: EpisodeRecords = { env: [], endStep: [], returns: [], lengths: [] };
     const snapshots: EnvSnapshot[] = [];
     let nextSnapshot = 0;
-    for (let t = 0; t < cmd.nSteps; t++) {
-      for (const slot of this.slots) {
-        const row = t * numEnvs + slot.index;
-        this.active = slot;
-        if (cmd.snapshotAt[nextSnapshot] === row) {
-          snapshots.push(slot.env.getState());
-          nextSnapshot++;
+    try {
+      for (let t = 0; t < cmd.nSteps; t++) {
+        for (const slot of this.slots) {
+          const row = t * numEnvs + slot.index;
+          this.active = slot;
+          if (cmd.snapshotAt[nextSnapshot] === row) {
+            snapshots.push(slot.env.getState());
+            nextSnapshot++;
+          }
+          r.observations.set(slot.obs, row * obsDim);
         }
-        r.observations.set(slot.obs, row * obsDim);
-        this.normalizer.apply(slot.obs, slot.normObs);
-        r.normalizedObservations.set(slot.normObs, row * obsDim);
-        r.logProbs[row] = policy.act(slot.normObs, slot.action, cmd.deterministic, slot.noise);
-        r.actions.set(slot.action, row * actDim);
-
-        const out = slot.stepOut;
-        slot.env.stepInto(slot.action, out);
-        slot.totalSteps++;
-        r.rewards[row] = out.reward;
-        r.terminated[row] = out.terminated ? 1 : 0;
-        r.truncated[row] = out.truncated ? 1 : 0;
-        slot.episodeReturn += out.reward;
-        slot.episodeLength++;
-        if (out.terminated || out.truncated) {
-          this.normalizer.apply(out.obs, slot.normObs);
-          r.finalObservations.set(slot.normObs, row * obsDim);
-          episodes.env.push(slot.index);
-          episodes.endStep.push(t);
-          episodes.returns.push(slot.episodeReturn);
-          episodes.lengths.push(slot.episodeLength);
-          slot.env.resetInto(undefined, slot.resetOut);
-          this.beginEpisode(slot);
-        } else {
-          slot.obs.set(out.obs);
+        if (stats) {
+          // Another group failed: stop here; its error rejects the collect, this partial batch is never read.
+          if (!barrier.arrive()) return { episodes, snapshots };
+          stats.update(r.observations.subarray(t * numEnvs * obsDim, (t + 1) * numEnvs * obsDim));
+          this.normalizer.load({ mean: stats.mean, var: stats.var, clip: cmd.obsNorm!.clip, epsilon: cmd.obsNorm!.epsilon });
         }
+        this.stepSlots(t, r, cmd, policy, episodes);
       }
+    } catch (error) {
+      barrier.fail();
+      throw error;
     }
     this.active = undefined;
     const b = this.stepViews();
@@ -264,6 +270,40 @@ export class EnvGroup {
       b.obs.set(slot.obs, slot.index * obsDim);
     }
     return { episodes, snapshots };
+  }
+
+  /** Step t of collect(): each env of the group acts on its normalized observation and steps (auto-reset). */
+  private stepSlots(t: number, r: RolloutBuffers, cmd: CollectCommand, policy: RolloutPolicy, episodes: EpisodeRecords): void {
+    const { numEnvs, obsDim, actDim } = this.dims;
+    for (const slot of this.slots) {
+      const row = t * numEnvs + slot.index;
+      this.active = slot;
+      this.normalizer.apply(slot.obs, slot.normObs);
+      r.normalizedObservations.set(slot.normObs, row * obsDim);
+      r.logProbs[row] = policy.act(slot.normObs, slot.action, cmd.deterministic, slot.noise);
+      r.actions.set(slot.action, row * actDim);
+
+      const out = slot.stepOut;
+      slot.env.stepInto(this.toEnvAction(slot.action), out);
+      slot.totalSteps++;
+      r.rewards[row] = out.reward;
+      r.terminated[row] = out.terminated ? 1 : 0;
+      r.truncated[row] = out.truncated ? 1 : 0;
+      slot.episodeReturn += out.reward;
+      slot.episodeLength++;
+      if (out.terminated || out.truncated) {
+        this.normalizer.apply(out.obs, slot.normObs);
+        r.finalObservations.set(slot.normObs, row * obsDim);
+        episodes.env.push(slot.index);
+        episodes.endStep.push(t);
+        episodes.returns.push(slot.episodeReturn);
+        episodes.lengths.push(slot.episodeLength);
+        slot.env.resetInto(undefined, slot.resetOut);
+        this.beginEpisode(slot);
+      } else {
+        slot.obs.set(out.obs);
+      }
+    }
   }
 
   /**
@@ -287,14 +327,14 @@ export class EnvGroup {
       const s = Math.floor(b / k);
       env.setState(cmd.snapshots[s]);
       this.branchNoise.seed(cmd.seeds[s]);
-      env.stepInto(cmd.firstActions.subarray(b * actDim, (b + 1) * actDim), out);
+      env.stepInto(this.toEnvAction(cmd.firstActions.subarray(b * actDim, (b + 1) * actDim)), out);
       let discountedReturn = out.reward;
       let discount = cmd.gamma;
       let steps = 1;
       for (; steps < cmd.horizon && !out.terminated && !out.truncated; steps++) {
         this.normalizer.apply(out.obs, obs);
         policy.act(obs, this.branchAction, cmd.deterministic, this.branchNoise);
-        env.stepInto(this.branchAction, out);
+        env.stepInto(this.toEnvAction(this.branchAction), out);
         discountedReturn += discount * out.reward;
         discount *= cmd.gamma;
       }
@@ -418,6 +458,12 @@ export class EnvGroup {
     return (this.spareEnv ??= await this.makeEnv(this.config.envId, this.config.envOptions));
   }
 
+  /** What the env receives for a policy action: clipped to a Box action space, a Discrete index as it is. */
+  private toEnvAction(action: Float64Array): Float64Array {
+    const space = this.spaces.actionSpace;
+    return space.type === 'box' ? clipToBox(space, action, this.envAction) : action;
+  }
+
   private loadPolicy(parameters: Float64Array, obsNorm: ObsNormStats | undefined): RolloutPolicy {
     if (this.policy === undefined) throw new Error('no policy: call configurePolicy() first');
     this.policy.setParameters(parameters);
@@ -457,4 +503,14 @@ export class EnvGroup {
   private requireStarted(what: string): void {
     if (!this.started) throw new Error(`${what} before reset(): reset the vector env first`);
   }
+}
+
+/** Running statistics that continue from frozen ones holding `count` samples (per-step updates in collect). */
+function runningStats(stats: ObsNormStats, count: number): RunningMeanStd {
+  const rms = new RunningMeanStd(stats.mean.length, { initialCount: count });
+  for (let j = 0; j < rms.size; j++) {
+    rms.mean[j] = stats.mean[j];
+    rms.var[j] = stats.var[j];
+  }
+  return rms;
 }

@@ -4,4 +4,4 @@ export type { EpisodeStats, PolicyInfo, RolloutBatch, VecEnvInfo, VecResetResult
 export type { BranchOptions, CandidateOptions, CollectOptions, PolicyConfig, VecEnvOptions } from './options.js';
 export { actionNoise, CANDIDATE_STREAMS, type EnvSlotState } from './env-group.js';
 export type { BranchReport, CandidateReport } from './commands.js';
-export type { ObsNormStats, PolicyShape, RolloutPolicy } from './policy-runner.js';
+export type { PolicyShape, RolloutPolicy } from './policy-runner.js';

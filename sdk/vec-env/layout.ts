@@ -5,8 +5,9 @@
 // Rows are env-major inside a step and time-major across steps: the value of env i at step t sits at row
 // t·numEnvs + i, a row holding `obsDim` (or `actDim`) consecutive f64.
 
-type RegionKind = 'f64' | 'u8';
-type ViewOf<K extends RegionKind> = K extends 'f64' ? Float64Array : Uint8Array;
+type RegionKind = 'f64' | 'i32' | 'u8';
+type ViewOf<K extends RegionKind> = K extends 'f64' ? Float64Array : K extends 'i32' ? Int32Array : Uint8Array;
+const BYTES: Record<RegionKind, number> = { f64: 8, i32: 4, u8: 1 };
 type RegionSpec = Readonly<Record<string, readonly [RegionKind, number]>>;
 export type Views<S extends RegionSpec> = { readonly [K in keyof S]: ViewOf<S[K][0]> };
 
@@ -16,15 +17,16 @@ function carve<S extends RegionSpec>(spec: S, buffer?: SharedArrayBuffer): { buf
   const offsets: number[] = [];
   for (const [kind, count] of Object.values(spec)) {
     offsets.push(byteLength);
-    byteLength += Math.ceil((count * (kind === 'f64' ? 8 : 1)) / 8) * 8;
+    byteLength += Math.ceil((count * BYTES[kind]) / 8) * 8;
   }
   const shared = buffer ?? new SharedArrayBuffer(byteLength);
   if (shared.byteLength !== byteLength) {
     throw new RangeError(`shared buffer has ${shared.byteLength} bytes but the layout needs ${byteLength}`);
   }
-  const views: Record<string, Float64Array | Uint8Array> = {};
+  const views: Record<string, Float64Array | Int32Array | Uint8Array> = {};
   Object.entries(spec).forEach(([name, [kind, count]], r) => {
-    views[name] = kind === 'f64' ? new Float64Array(shared, offsets[r], count) : new Uint8Array(shared, offsets[r], count);
+    const at = offsets[r];
+    views[name] = kind === 'f64' ? new Float64Array(shared, at, count) : kind === 'i32' ? new Int32Array(shared, at, count) : new Uint8Array(shared, at, count);
   });
   return { buffer: shared, views: views as Views<S> };
 }
@@ -76,6 +78,8 @@ const rolloutSpec = (d: BufferDims, nSteps: number) => {
     lastNormalizedObservations: ['f64', d.numEnvs * d.obsDim],
     terminated: ['u8', rows],
     truncated: ['u8', rows],
+    /** The groups' per-step barrier when statistics are updated every step (step-barrier.ts). */
+    barrier: ['i32', 4],
   } as const;
 };
 

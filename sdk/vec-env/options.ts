@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { EnvSnapshot } from '../../envs/types.js';
 import { parseOrThrow } from '../validation.js';
 import type { EnvSlotState } from './env-group.js';
-import type { ObsNormStats } from './policy-runner.js';
+import type { ObsNormStats } from '../normalization/obs-normalizer.js';
 
 /** A module given as a URL string (file:, data:) or an absolute file path; resolved to a URL for import(). */
 const moduleSpecifier = z
@@ -73,10 +73,11 @@ function lengthIs(n: number, what: string) {
 function obsNormSchema(obsDim: number) {
   return z
     .object({
-      mean: finiteArray.refine((a) => a.length === obsDim, `must have length ${obsDim} (obsDim)`),
+      mean: finiteArray.refine((a) => a.length === obsDim, `must have length ${obsDim} (obsDim)`).transform((a) => Float64Array.from(a)),
       var: finiteArray
         .refine((a) => a.length === obsDim, `must have length ${obsDim} (obsDim)`)
-        .refine((a) => Array.prototype.every.call(a, (v: number) => v >= 0), 'must be ≥ 0 everywhere'),
+        .refine((a) => Array.prototype.every.call(a, (v: number) => v >= 0), 'must be ≥ 0 everywhere')
+        .transform((a) => Float64Array.from(a)),
       clip: z.number().positive().default(10),
       epsilon: z.number().min(0).default(1e-8),
     })
@@ -110,6 +111,12 @@ export function collectOptionsSchema(d: CallDims) {
       nSteps: z.int().min(1).max(1_000_000),
       /** Frozen observation-normalization statistics; omit to feed raw observations to the policy. */
       obsNorm: obsNormSchema(d.obsDim).optional(),
+      /**
+       * Update the statistics at every step, as SB3's VecNormalize: obsNorm then holds `obsNormCount` samples,
+       * and step t's observations of all envs are folded in before they are normalized. Omit to keep obsNorm
+       * frozen for the whole collect.
+       */
+      obsNormCount: z.number().positive().optional(),
       /** Take the policy's mode instead of sampling. */
       deterministic: z.boolean().default(false),
       /** Rows t·numEnvs + i (strictly increasing) whose env state is snapshotted before acting (vine trunks). */
@@ -117,6 +124,9 @@ export function collectOptionsSchema(d: CallDims) {
     })
     .strict()
     .superRefine((o, ctx) => {
+      if (o.obsNormCount !== undefined && o.obsNorm === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['obsNormCount'], message: 'needs obsNorm (the statistics to update)' });
+      }
       const rows = o.nSteps * d.numEnvs;
       o.snapshotAt.forEach((row, k) => {
         if (row >= rows || (k > 0 && row <= o.snapshotAt[k - 1])) {

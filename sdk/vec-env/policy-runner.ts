@@ -1,6 +1,6 @@
-// The policy side of a rollout worker: the interface a policy must offer to be run inside a worker, how the
-// worker builds one (the package's policy classes, or a custom module), and the frozen observation
-// normalization applied before the policy sees an observation.
+// The policy side of a rollout worker: the interface a policy must offer to be run inside a worker and how the
+// worker builds one (the package's policy classes, or a custom module). Observations reach it normalized by
+// sdk/normalization.
 import { CategoricalMlpPolicy, GaussianMlpPolicy, type ActOptions, type Activation } from '../policies/index.js';
 import type { Rng } from '../rng.js';
 
@@ -70,51 +70,4 @@ function builtinRolloutPolicy(shape: PolicyShape): RolloutPolicy {
     },
     dispose: () => policy.dispose(),
   };
-}
-
-/** Frozen observation-normalization statistics: obs' = clip((obs − mean) / √(var + epsilon), ±clip). */
-export interface ObsNormStats {
-  readonly mean: ArrayLike<number>;
-  readonly var: ArrayLike<number>;
-  readonly clip: number;
-  readonly epsilon: number;
-}
-
-/**
- * Applies ObsNormStats without allocating per call — the same arithmetic as RunningMeanStd.normalize (a division
- * by √(var + ε), not a multiplication by its reciprocal), so the workers and agent.predict agree to the bit.
- */
-export class ObsNormalizer {
-  private readonly mean: Float64Array;
-  private readonly std: Float64Array;
-  private clip = Infinity;
-  private enabled = false;
-
-  constructor(private readonly obsDim: number) {
-    this.mean = new Float64Array(obsDim);
-    this.std = new Float64Array(obsDim);
-  }
-
-  /** Freeze `stats` for the next calls of `apply`; `undefined` makes `apply` a copy. */
-  load(stats: ObsNormStats | undefined): void {
-    this.enabled = stats !== undefined;
-    if (stats === undefined) return;
-    for (let j = 0; j < this.obsDim; j++) {
-      this.mean[j] = stats.mean[j];
-      this.std[j] = Math.sqrt(stats.var[j] + stats.epsilon);
-    }
-    this.clip = stats.clip;
-  }
-
-  apply(obs: Float64Array, out: Float64Array): void {
-    if (!this.enabled) {
-      out.set(obs);
-      return;
-    }
-    const clip = this.clip;
-    for (let j = 0; j < this.obsDim; j++) {
-      const z = (obs[j] - this.mean[j]) / this.std[j];
-      out[j] = z > clip ? clip : z < -clip ? -clip : z;
-    }
-  }
 }

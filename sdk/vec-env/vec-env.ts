@@ -20,6 +20,7 @@ import {
   type BranchOptions, type CallDims, type CandidateOptions, type CollectOptions, type PolicyConfig, type VecEnvOptions,
 } from './options.js';
 import type { PolicyShape } from './policy-runner.js';
+import { StepBarrier } from './step-barrier.js';
 
 export interface VecEnvInfo {
   /** The env's info for this step (reward terms, positions …); for reset(), the reset info. */
@@ -66,7 +67,10 @@ export interface RolloutBatch {
   readonly actDim: number;
   /** [nSteps][numEnvs][obsDim] raw observations sₜ. */
   readonly observations: Float64Array;
-  /** [nSteps][numEnvs][obsDim] what the policy saw: sₜ normalized with the frozen obsNorm (or a copy). */
+  /**
+   * [nSteps][numEnvs][obsDim] what the policy saw: sₜ normalized with obsNorm (or a copy) — frozen, or with step
+   * t's observations folded in first when obsNormCount is given.
+   */
   readonly normalizedObservations: Float64Array;
   /** [nSteps][numEnvs][actDim] */
   readonly actions: Float64Array;
@@ -215,8 +219,10 @@ export class VecEnv {
         this.rollout = { nSteps: o.nSteps, buffer: rolloutBuffers(this.dims(), o.nSteps).buffer };
       }
       const { buffer } = this.rollout;
+      StepBarrier.reset(rolloutBuffers(this.dims(), o.nSteps, buffer).views.barrier);
       const reports = await this.all('collect', (w) => ({
-        buffer, nSteps: o.nSteps, parameters: o.parameters, obsNorm: o.obsNorm, deterministic: o.deterministic,
+        buffer, nSteps: o.nSteps, parameters: o.parameters, obsNorm: o.obsNorm, obsNormCount: o.obsNormCount,
+        groups: this.backends.length, deterministic: o.deterministic,
         snapshotAt: o.snapshotAt.filter((row) => this.groupOfEnv(row % this.numEnvs) === w),
       }));
       const groupSnapshots = reports.map((r) => r.snapshots.values());

@@ -1,4 +1,5 @@
-// Running mean and variance of observations, for observation normalization (on by default in the trainer).
+// Running mean and variance, per feature: the statistics behind observation normalization and reward scaling
+// (sdk/normalization/normalization.ts owns how the trainer uses them).
 //
 // Statistics are f64 per feature. A batch is merged with the parallel formula of Chan, Golub & LeVeque (1979):
 // for running moments (μ_a, σ²_a, n_a) and batch moments (μ_b, σ²_b, n_b), with δ = μ_b − μ_a and n = n_a + n_b,
@@ -10,12 +11,10 @@
 // normalization finite and fades out after the first batch.
 
 import { z } from 'zod';
+import { DEFAULT_NORMALIZE_CLIP, DEFAULT_NORMALIZE_EPSILON, normalizationStd, standardizeRows } from './obs-normalizer.js';
 
 /** SB3's initial pseudo-count. */
 export const DEFAULT_INITIAL_COUNT = 1e-4;
-/** SB3 VecNormalize defaults: clip_obs = 10, epsilon = 1e-8. */
-export const DEFAULT_NORMALIZE_CLIP = 10;
-export const DEFAULT_NORMALIZE_EPSILON = 1e-8;
 
 export interface NormalizeOptions {
   /** Clip normalized values to [−clip, clip]; Infinity disables clipping. Default 10. */
@@ -57,6 +56,10 @@ export class RunningMeanStd {
   readonly mean: Float64Array;
   readonly var: Float64Array;
   count: number;
+  /** √(var + ε) of the last normalize() call's ε, recomputed per call (the statistics may have moved). */
+  private std: Float64Array | undefined;
+  /** Batch moments of update(), kept so that per-step updates in the workers do not allocate. */
+  private batchMoments: { mean: Float64Array; var: Float64Array } | undefined;
 
   /** `size` features; `initialCount` is the pseudo-count of the mean-0, variance-1 prior (SB3: 1e-4). */
   constructor(size: number, { initialCount = DEFAULT_INITIAL_COUNT }: { initialCount?: number } = {}) {
@@ -83,8 +86,9 @@ export class RunningMeanStd {
       throw new RangeError(`RunningMeanStd.update: batch length ${batch.length} is not a multiple of size ${d}`);
     }
     const rows = batch.length / d;
-    const batchMean = new Float64Array(d);
-    const batchVar = new Float64Array(d);
+    const moments = (this.batchMoments ??= { mean: new Float64Array(d), var: new Float64Array(d) });
+    const batchMean = moments.mean.fill(0);
+    const batchVar = moments.var.fill(0);
     for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) batchMean[j] += batch[r * d + j];
     for (let j = 0; j < d; j++) batchMean[j] /= rows;
     for (let r = 0; r < rows; r++) {
@@ -141,14 +145,8 @@ export class RunningMeanStd {
     }
     if (!(clip > 0)) throw new RangeError(`normalize clip must be > 0 (Infinity for none), got ${clip}`);
     if (!(epsilon >= 0)) throw new RangeError(`normalize epsilon must be >= 0, got ${epsilon}`);
-    // No scratch allocation: this runs on every env step.
-    const { mean, var: variance } = this;
-    for (let row = 0; row < obs.length; row += d) {
-      for (let j = 0; j < d; j++) {
-        const z = (obs[row + j] - mean[j]) / Math.sqrt(variance[j] + epsilon);
-        out[row + j] = z > clip ? clip : z < -clip ? -clip : z;
-      }
-    }
+    const std = normalizationStd(this.var, epsilon, (this.std ??= new Float64Array(d)));
+    standardizeRows(obs, out, this.mean, std, clip);
     return out;
   }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RunningMeanStd } from '../sdk/run/running-mean-std.js';
+import { RunningMeanStd } from '../sdk/normalization/running-mean-std.js';
 import { Rng } from '../sdk/rng.js';
 
 /**
