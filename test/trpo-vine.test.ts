@@ -17,6 +17,7 @@ import { TRPO, type IterationMetrics } from '../sdk/trpo/trpo.js';
 import { trpoUpdate, type PolicyBatchOps } from '../sdk/trpo/update.js';
 import { branchesDiffer, branchValues, chooseRows, collectVine, selfNormalizedMean, vineAdvantages } from '../sdk/trpo/vine.js';
 import { makeVecEnv } from '../sdk/vec-env/index.js';
+import { resolveArchitecture } from '../sdk/trpo/architecture.js';
 import { createRolloutPolicy, ObsNormalizer, type ObsNormStats, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
 
 /** Row i of a flat [rows][width] array, as a plain array for deep equality. */
@@ -26,7 +27,7 @@ const rowOf = (a: Float64Array, i: number, width: number) => Array.from(a.subarr
 async function trainingState(options: TrpoOptionsInput) {
   const o = resolveTrpoOptions(options);
   const probe = await makeEnv(o.env);
-  const networks = await createNetworks(o, probe.observationSpace, probe.actionSpace);
+  const networks = await createNetworks(o, resolveArchitecture(o, probe.observationImage, probe.observationSpace.shape[0]), probe.observationSpace, probe.actionSpace);
   return { o, probe, s: new TrainingState(o, networks, probe.observationSpace.shape[0]) };
 }
 
