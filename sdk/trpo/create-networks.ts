@@ -67,6 +67,21 @@ function adaptPolicy(p: GaussianMlpPolicy | CategoricalMlpPolicy, space: Space):
         bias: theta.slice(l.weightOffset + l.outDim * l.inDim, l.weightOffset + l.outDim * (l.inDim + 1)),
       }));
     },
+    conv: () => {
+      const image = net.shape.conv?.image;
+      if (!image) return undefined;
+      const theta = p.getParameters();
+      return {
+        image: { ...image },
+        layers: net.convLayers.map((c) => {
+          const size = c.outC * c.kernel * c.kernel * c.inC;
+          return {
+            filters: c.outC, kernel: c.kernel, stride: c.stride, padding: c.padding,
+            weight: theta.slice(c.weightOffset, c.weightOffset + size), bias: theta.slice(c.weightOffset + size, c.weightOffset + size + c.outC),
+          };
+        }),
+      };
+    },
     actions: (obs, n, _space, deterministic, rng?: Rng) => actionsFor(p, space, obs, n, deterministic, rng),
   };
 }
