@@ -9,7 +9,7 @@ import { BaseEnv, type TaskState } from '../base-env.js';
 import { flag, parseEnvOptions, positiveInteger } from '../options.js';
 import { boxSpace, discreteSpace } from '../spaces.js';
 import type { StepInfo, StepOutput } from '../types.js';
-import { GRID, NOOP, type MinAtarGame } from './game.js';
+import { ACTION_NAMES, GRID, NOOP, type MinAtarGame } from './game.js';
 
 export const minAtarOptionsSchema = z.strictObject({
   /** Probability that the previous action is repeated (MinAtar's sticky_action_prob). */
@@ -46,6 +46,19 @@ export class MinAtarEnv extends BaseEnv {
     this.stickyActionProb = o.stickyActionProb;
     this.ramping = o.difficultyRamping;
     this.saved = new Float64Array(game.stateSize);
+  }
+
+  /** `row r, column c: <channel> present (unitless)`, in observation order. */
+  protected override describeObservation(): readonly string[] {
+    const C = this.game.channels.length;
+    return Array.from({ length: GRID * GRID * C }, (_, i) => {
+      const c = i % C, pixel = (i - c) / C;
+      return `row ${Math.floor(pixel / GRID)}, column ${pixel % GRID}: ${this.game.channels[c]} present (unitless)`;
+    });
+  }
+
+  protected override describeAction(): readonly string[] {
+    return this.game.actions.map((a) => ACTION_NAMES[a]);
   }
 
   protected resetTask(_options: Record<string, unknown> | undefined, obs: Float64Array, _info: StepInfo): void {
