@@ -12,7 +12,7 @@
 // Empirical Fisher: F̂ v = (1/n) Σᵢ gᵢ (gᵢᵀ v) with gᵢ = ∇_θ log π(aᵢ|xᵢ): the same JVP/VJP pair with the rank-one
 // metric Mᵢ = σᵢσᵢᵀ, σᵢ = ∂ log π / ∂(distribution parameters); for Gaussians the log-std score (z² − 1) joins σᵢ.
 
-import { CHUNK, Mlp, dim, packParams, paramCount, wsOut, wsScale, wsTangent } from './mlp';
+import { CHUNK, Mlp, dim, inputCount, packParams, paramCount, wsOut, wsScale, wsTangent } from './mlp';
 import { jvpChunk, vjpChunk } from './mlp-derivatives';
 import { DIST_GAUSSIAN, PolicyBatch, policyParamCount } from './policy';
 import { axpy, dot, xpby } from './util';
@@ -84,7 +84,7 @@ export function fisherRows<T>(
     }
   }
   const u = wsOut<T>(net, ws);
-  const inBytes = <usize>dim(net, 0) * sizeof<T>();
+  const inBytes = <usize>inputCount(net) * sizeof<T>();
   for (let c0 = r0; c0 < r1; c0 += CHUNK) {
     const rows = min(CHUNK, r1 - c0);
     const x = b.x + <usize>c0 * inBytes;

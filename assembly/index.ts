@@ -12,7 +12,7 @@
 // Conventions: pointers are byte offsets into this module's memory (owned by sdk/wasm/loader.ts); sizes are
 // element counts; matrices are row-major. No kernel allocates.
 
-import { Mlp, hiddenCount, mlpForward, packParams, paramCount, workspaceBytes } from './mlp';
+import { Mlp, hiddenCount, inputCount, mlpForward, packParams, paramCount, workspaceBytes } from './mlp';
 import { mlpJvp, mlpVjp } from './mlp-derivatives';
 import { jacobianCount, jacobianScratchCount } from './mlp-jacobian';
 import {
@@ -27,12 +27,13 @@ export { gae } from './gae';
 export { gatherRows } from './util';
 
 /** Bumped whenever an export's signature or a struct layout changes; the loader checks it. */
-export function abiVersion(): i32 { return 4; }
+export function abiVersion(): i32 { return 5; }
 
 /** First free byte after static data: the arena starts here. */
 export function heapBase(): usize { return __heap_base; }
 
 export function mlpParamCount(net: Mlp): i32 { return paramCount(net); }
+export function mlpInputCount(net: Mlp): i32 { return inputCount(net); }
 export function mlpHiddenCount(net: Mlp, n: i32): i32 { return hiddenCount(net, n); }
 export function mlpJacobianCount(net: Mlp, n: i32): i32 { return jacobianCount(net, n); }
 export function mlpJacobianScratchCount(net: Mlp): i32 { return jacobianScratchCount(net); }

@@ -12,11 +12,12 @@ import { hsum, lanes, splat } from './simd';
 
 // @ts-ignore: decorator
 @inline export function firstPropagated(net: Mlp, jacobian: usize): i32 {
-  return jacobian == 0 ? 0 : max(0, net.layers - 2);
+  return jacobian == 0 || net.conv != 0 ? 0 : max(0, net.layers - 2);
 }
 
 /** Elements of the Jacobian cache for n rows (0 when the network has fewer than two hidden layers). */
 export function jacobianCount(net: Mlp, n: i32): i32 {
+  if (net.conv != 0) return 0; // CNNs propagate through every layer (the dense part is short)
   let count = 0;
   for (let l = 0; l < net.layers - 2; l++) count += n * dim(net, net.layers) * dim(net, l + 1);
   return count;
@@ -24,7 +25,7 @@ export function jacobianCount(net: Mlp, n: i32): i32 {
 
 /** Elements of the scratch buildJacobianCache needs: one chunk of S_{L−2}. */
 export function jacobianScratchCount(net: Mlp): i32 {
-  return net.layers < 3 ? 0 : CHUNK * dim(net, net.layers) * dim(net, net.layers - 1);
+  return net.layers < 3 || net.conv != 0 ? 0 : CHUNK * dim(net, net.layers) * dim(net, net.layers - 1);
 }
 
 /** Pointer to the rows of state r0 in the cached S_l (cache laid out for n rows). */
@@ -111,7 +112,7 @@ export function jacobianTransposeApply<T>(s: usize, u: usize, g: usize, rows: i3
  */
 export function buildJacobianCache<T>(net: Mlp, hidden: usize, n: i32, jacobian: usize, scratch: usize, ws: usize): void {
   const L = net.layers;
-  if (L < 3) return;
+  if (L < 3 || net.conv != 0) return;
   const A = dim(net, L);
   const top = dim(net, L - 1);
   const wTop = net.params + <usize>weightOffset(net, L - 1) * sizeof<T>();

@@ -15,7 +15,16 @@
 // All batched work runs over chunks of CHUNK rows so a chunk's activations, tangents and cotangents stay in L2;
 // weight gradients are summed per chunk in T by the matrix kernels and then added into an f64 accumulator, so
 // long batches do not lose precision in f32.
+//
+// Optional conv layers in front (conv.ts, conv-stack.ts; net.conv ≠ 0): the network's input is then an image
+// batch (n × inputCount), d₀ is the flattened output of the last conv layer, θ and the hidden cache start with the
+// conv layers' blocks, and every batched kernel runs the conv layers first (backward: last).
 import { gemmNN, gemmScratchElements } from './gemm';
+import {
+  Conv, PATCH_ROWS, convHiddenPerRow, convParamCount, inSize, maxChannels, maxOutSize, maxPatchSize,
+  maxWeightBlockConv, outSize, patchSize, outChannels,
+} from './conv';
+import { convForwardChunk } from './conv-stack';
 import { lanes, splat, vtanh, stanh } from './simd';
 
 /** Mlp.activation codes: tanh; anything else is relu (1). */
@@ -24,7 +33,7 @@ const ACTIVATION_TANH = 0;
 /** Rows per chunk; 128 measured best among 64/128/256 for 64-wide and 256-wide layers. */
 export const CHUNK = 128;
 
-/** Network description in wasm memory, written by the JS side (field offsets 0, 4, 8, 12, 16). */
+/** Network description in wasm memory, written by the JS side (field offsets 0, 4, 8, 12, 16, 20). */
 @unmanaged
 export class Mlp {
   layers: i32;     // L ≥ 1
@@ -32,6 +41,24 @@ export class Mlp {
   dims: usize;     // i32[L + 1]
   params: usize;   // T[paramCount]: canonical θ
   packed: usize;   // T[paramCount]: θ with each weight block transposed
+  conv: usize;     // Conv (conv.ts) of the layers in front, or 0 for a plain MLP
+}
+
+/** Elements of one input row: the image for a CNN, d₀ otherwise. */
+export function inputCount(net: Mlp): i32 {
+  return net.conv == 0 ? dim(net, 0) : inSize(changetype<Conv>(net.conv), 0);
+}
+
+/** Parameters of the conv layers (0 without). */
+// @ts-ignore: decorator
+@inline function convParams(net: Mlp): i32 {
+  return net.conv == 0 ? 0 : convParamCount(changetype<Conv>(net.conv));
+}
+
+/** Cached conv activations per row (0 without). */
+// @ts-ignore: decorator
+@inline function convHidden(net: Mlp): i32 {
+  return net.conv == 0 ? 0 : convHiddenPerRow(changetype<Conv>(net.conv));
 }
 
 // @ts-ignore: decorator
@@ -41,14 +68,14 @@ export class Mlp {
 
 /** Number of parameters (weights and biases). */
 export function paramCount(net: Mlp): i32 {
-  let count = 0;
+  let count = convParams(net);
   for (let l = 0; l < net.layers; l++) count += dim(net, l + 1) * (dim(net, l) + 1);
   return count;
 }
 
 /** Element offset of W_l in θ; b_l follows at + d_{l+1}·d_l. */
 export function weightOffset(net: Mlp, l: i32): i32 {
-  let offset = 0;
+  let offset = convParams(net);
   for (let m = 0; m < l; m++) offset += dim(net, m + 1) * (dim(net, m) + 1);
   return offset;
 }
@@ -62,26 +89,33 @@ function maxWidth(net: Mlp): i32 {
 
 /** Largest weight block d_{l+1}·d_l. */
 function maxWeightBlock(net: Mlp): i32 {
-  let size = 0;
+  let size = net.conv == 0 ? 0 : maxWeightBlockConv(changetype<Conv>(net.conv));
   for (let l = 0; l < net.layers; l++) size = max(size, dim(net, l) * dim(net, l + 1));
   return size;
 }
 
 /** Pointer to row r0 of hidden layer l in a cache laid out for n rows. */
 export function hiddenRow<T>(net: Mlp, hidden: usize, l: i32, n: i32, r0: i32): usize {
-  let offset: usize = 0;
+  let offset: usize = <usize>n * <usize>convHidden(net);
   for (let m = 0; m < l; m++) offset += <usize>n * <usize>dim(net, m + 1);
   return hidden + (offset + <usize>r0 * <usize>dim(net, l + 1)) * sizeof<T>();
 }
 
 /** Number of elements of the hidden cache for n rows. */
 export function hiddenCount(net: Mlp, n: i32): i32 {
-  let count = 0;
+  let count = n * convHidden(net);
   for (let l = 1; l < net.layers; l++) count += n * dim(net, l);
   return count;
 }
 
-/** Layers below this one take their Jacobian from the cache (when there is one); the others propagate. */// ---------------------------------------------------------------------------------------------------------------
+/** Pointer to row r0 of conv layer c's activations in a hidden cache laid out for n rows (they come first). */
+export function convHiddenRow<T>(net: Mlp, hidden: usize, c: i32, n: i32, r0: i32): usize {
+  const conv = changetype<Conv>(net.conv);
+  let offset: usize = 0;
+  for (let m = 0; m < c; m++) offset += <usize>n * <usize>outSize(conv, m);
+  return hidden + (offset + <usize>r0 * <usize>outSize(conv, c)) * sizeof<T>();
+}
+// ---------------------------------------------------------------------------------------------------------------
 // Workspace: scratch a caller allocates once (mlpWorkspaceBytes) and passes to every batched kernel.
 //   tangent  T[paramCount]            packed parameter tangent for the JVP
 //   wgrad    T[max d_{l+1}·d_l]       one chunk's weight gradient before it is added in f64
@@ -90,6 +124,8 @@ export function hiddenCount(net: Mlp, n: i32): i32 {
 //   scale    T[d_L]                   per-output factors (e.g. 1/σ² for the Gaussian metric)
 //   rowsA/B  f64[CHUNK]               per-row values of one chunk (log-probs, KL terms)
 //   gemm     T[(LANES − 1) · max d_l]  gemmNN's scratch for narrow column tails
+//   convA/B  T[CHUNK · max conv out]   conv layers' ping-pong outputs / tangents / cotangents (CNN only)
+//   patches  T[PATCH_ROWS · max patch] one block of im2col patches or patch gradients (CNN only)
 // ---------------------------------------------------------------------------------------------------------------
 
 // @ts-ignore: decorator
@@ -133,10 +169,36 @@ export function wsGemm<T>(net: Mlp, ws: usize): usize {
   return wsRowsB<T>(net, ws) + (<usize>CHUNK << 3);
 }
 
-export function workspaceBytes<T>(net: Mlp): usize {
+function gemmWidest(net: Mlp): i32 {
   let widest = 0;
   for (let l = 0; l <= net.layers; l++) widest = max(widest, dim(net, l));
-  return wsGemm<T>(net, 0) + align16(<usize>gemmScratchElements<T>(widest) * sizeof<T>());
+  if (net.conv != 0) {
+    const conv = changetype<Conv>(net.conv);
+    widest = max(widest, max(maxPatchSize(conv), maxChannels(conv)));
+  }
+  return widest;
+}
+
+export function wsConvA<T>(net: Mlp, ws: usize): usize {
+  return wsGemm<T>(net, ws) + align16(<usize>gemmScratchElements<T>(gemmWidest(net)) * sizeof<T>());
+}
+
+/** Elements of one conv ping-pong buffer (0 without conv layers). */
+function convBufferCount(net: Mlp): usize {
+  return net.conv == 0 ? 0 : <usize>CHUNK * <usize>maxOutSize(changetype<Conv>(net.conv));
+}
+
+export function wsConvB<T>(net: Mlp, ws: usize): usize {
+  return wsConvA<T>(net, ws) + align16(convBufferCount(net) * sizeof<T>());
+}
+
+export function wsPatches<T>(net: Mlp, ws: usize): usize {
+  return wsConvB<T>(net, ws) + align16(convBufferCount(net) * sizeof<T>());
+}
+
+export function workspaceBytes<T>(net: Mlp): usize {
+  const patches: usize = net.conv == 0 ? 0 : <usize>PATCH_ROWS * <usize>maxPatchSize(changetype<Conv>(net.conv));
+  return wsPatches<T>(net, 0) + align16(patches * sizeof<T>());
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -144,9 +206,12 @@ export function workspaceBytes<T>(net: Mlp): usize {
 // ---------------------------------------------------------------------------------------------------------------
 
 export function packParams<S, T>(net: Mlp, src: usize, dst: usize): void {
+  const conv = changetype<Conv>(net.conv);
+  const convLayers = net.conv == 0 ? 0 : conv.layers;
   let offset: usize = 0;
-  for (let l = 0; l < net.layers; l++) {
-    const inDim = <usize>dim(net, l), outDim = <usize>dim(net, l + 1);
+  for (let l = -convLayers; l < net.layers; l++) {
+    const inDim = <usize>(l < 0 ? patchSize(conv, l + convLayers) : dim(net, l));
+    const outDim = <usize>(l < 0 ? outChannels(conv, l + convLayers) : dim(net, l + 1));
     for (let o: usize = 0; o < outDim; o++) {
       for (let i: usize = 0; i < inDim; i++) {
         store<T>(dst + (offset + i * outDim + o) * sizeof<T>(), <T>load<S>(src + (offset + o * inDim + i) * sizeof<S>()));
@@ -165,7 +230,7 @@ export function packParams<S, T>(net: Mlp, src: usize, dst: usize): void {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** p[0:count] = φ(p[0:count]) in place. */
-function activate<T>(p: usize, count: i32, activation: i32): void {
+export function activate<T>(p: usize, count: i32, activation: i32): void {
   const L = lanes<T>();
   let i = 0;
   if (activation == ACTIVATION_TANH) {
@@ -286,8 +351,8 @@ export function addColumnSums<T>(g: usize, rows: i32, m: i32, dst: usize): void 
  */
 export function forwardChunk<T>(net: Mlp, x: usize, hidden: usize, n: i32, r0: i32, rows: i32, out: usize, ws: usize): void {
   const last = net.layers - 1;
-  let input = x;
-  let offset: usize = 0;
+  let input = net.conv == 0 ? x : convForwardChunk<T>(net, x, hidden, n, r0, rows, ws);
+  let offset = <usize>weightOffset(net, 0);
   for (let l = 0; l <= last; l++) {
     const inDim = dim(net, l), outDim = dim(net, l + 1);
     const dst = l == last ? out
@@ -305,7 +370,7 @@ export function forwardChunk<T>(net: Mlp, x: usize, hidden: usize, n: i32, r0: i
 
 /** Y = f(X) for n rows; keeps hidden activations in `hidden` unless it is 0. */
 export function mlpForward<T>(net: Mlp, x: usize, n: i32, hidden: usize, out: usize, ws: usize): void {
-  const inBytes = <usize>dim(net, 0) * sizeof<T>(), outBytes = <usize>dim(net, net.layers) * sizeof<T>();
+  const inBytes = <usize>inputCount(net) * sizeof<T>(), outBytes = <usize>dim(net, net.layers) * sizeof<T>();
   for (let r0 = 0; r0 < n; r0 += CHUNK) {
     const rows = min(CHUNK, n - r0);
     forwardChunk<T>(net, x + <usize>r0 * inBytes, hidden, n, r0, rows, out + <usize>r0 * outBytes, ws);

@@ -3,7 +3,7 @@
 //
 // Policy parameters θ = [network parameters (canonical layout, see mlp.ts), log-std (A, Gaussian only)].
 
-import { CHUNK, Mlp, dim, forwardChunk, mlpForward, paramCount, wsOut, wsRowsA, wsRowsB, wsScale } from './mlp';
+import { CHUNK, Mlp, dim, inputCount, forwardChunk, mlpForward, paramCount, wsOut, wsRowsA, wsRowsB, wsScale } from './mlp';
 import { vjpChunk } from './mlp-derivatives';
 import { buildJacobianCache } from './mlp-jacobian';
 import {
@@ -82,7 +82,7 @@ export function surrogateGradient<T>(net: Mlp, b: PolicyBatch, advantages: usize
     }
   }
   let surrogate: f64 = 0;
-  const inBytes = <usize>dim(net, 0) * sizeof<T>();
+  const inBytes = <usize>inputCount(net) * sizeof<T>();
   for (let r0 = 0; r0 < n; r0 += CHUNK) {
     const rows = min(CHUNK, n - r0);
     for (let r = 0; r < rows; r++) {
@@ -119,7 +119,7 @@ export function evaluate<T>(net: Mlp, b: PolicyBatch, advantages: usize, ws: usi
   const n = b.n, K = dim(net, net.layers);
   const out = wsOut<T>(net, ws), rowsA = wsRowsA<T>(net, ws), rowsB = wsRowsB<T>(net, ws);
   const logStdNew = logStdOf<T>(net);
-  const inBytes = <usize>dim(net, 0) * sizeof<T>(), outBytes = <usize>K * sizeof<T>();
+  const inBytes = <usize>inputCount(net) * sizeof<T>(), outBytes = <usize>K * sizeof<T>();
   let surrogate: f64 = 0, klSum: f64 = 0, klMax: f64 = 0, entropySum: f64 = 0;
   for (let r0 = 0; r0 < n; r0 += CHUNK) {
     const rows = min(CHUNK, n - r0);

@@ -10,6 +10,7 @@ export type { PendulumOptions } from './pendulum.js';
 export type { HopperOptions, Walker2dOptions } from './planar-walkers.js';
 export type { ReacherOptions } from './reacher.js';
 export type { SwimmerOptions } from './swimmer.js';
+export type { MinAtarOptions } from './minatar/index.js';
 export type {
   BoxSpace, DiscreteSpace, Env, EnvSnapshot, ResetArgs, ResetResult, Space, StepInfo, StepOutput, StepResult,
 } from './types.js';

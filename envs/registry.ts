@@ -13,6 +13,7 @@ import { PendulumEnv, type PendulumOptions } from './pendulum.js';
 import { HopperEnv, Walker2dEnv, type HopperOptions, type Walker2dOptions } from './planar-walkers.js';
 import { ReacherEnv, type ReacherOptions } from './reacher.js';
 import { SwimmerEnv, type SwimmerOptions } from './swimmer.js';
+import { MINATAR_GAMES, type MinAtarOptions } from './minatar/index.js';
 import type { Env } from './types.js';
 
 /** Constructor options of each env id (Gymnasium's keyword arguments in camelCase, plus maxEpisodeSteps). */
@@ -28,6 +29,10 @@ export interface EnvOptionsById {
   'Reacher-v5': ReacherOptions;
   'Pendulum-v1': PendulumOptions;
   'CartPole-v1': CartPoleOptions;
+  'MinAtar/Breakout-v1': MinAtarOptions;
+  'MinAtar/SpaceInvaders-v1': MinAtarOptions;
+  'MinAtar/Freeway-v1': MinAtarOptions;
+  'MinAtar/Asterix-v1': MinAtarOptions;
 }
 
 export type EnvId = keyof EnvOptionsById;
@@ -44,6 +49,7 @@ const FACTORIES: { [K in EnvId]: (options?: EnvOptionsById[K]) => Env | Promise<
   'Reacher-v5': (o) => ReacherEnv.create(o),
   'Pendulum-v1': (o) => new PendulumEnv(o),
   'CartPole-v1': (o) => new CartPoleEnv(o),
+  ...MINATAR_GAMES,
 };
 
 /** Every env id makeEnv accepts. */

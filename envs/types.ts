@@ -83,6 +83,8 @@ export interface Env {
    * (length n). Exported to ONNX metadata (`action_labels`).
    */
   readonly actionLabels?: readonly string[];
+  /** Image observations (e.g. MinAtar): the shape of the flat observation read as height × width × channels (NHWC). */
+  readonly observationImage?: { readonly height: number; readonly width: number; readonly channels: number };
   reset(args?: ResetArgs): ResetResult;
   step(action: ArrayLike<number> | number): StepResult;
   /** Allocation-free step: reads `action`, writes into `out`. Same semantics as `step`. */

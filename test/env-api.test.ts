@@ -6,6 +6,7 @@ import type { Env } from '../envs/types.js';
 const ALL_IDS = [
   'Swimmer-v5', 'Hopper-v5', 'Walker2d-v5', 'HalfCheetah-v5', 'Ant-v5', 'Humanoid-v5', 'InvertedPendulum-v5',
   'InvertedDoublePendulum-v5', 'Reacher-v5', 'Pendulum-v1', 'CartPole-v1',
+  'MinAtar/Breakout-v1', 'MinAtar/SpaceInvaders-v1', 'MinAtar/Freeway-v1', 'MinAtar/Asterix-v1',
 ];
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {

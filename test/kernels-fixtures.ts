@@ -202,6 +202,11 @@ export function makePolicy(kind: 'gaussian' | 'categorical', dims: readonly numb
 /** θ with weights N(0, 1/in), biases N(0, 0.3²), log-std N(0, 0.3²): outputs of order 1, both relu sides used. */
 export function randomTheta(policy: GaussianMlpPolicy | CategoricalMlpPolicy, rng: Rng): Float64Array {
   const theta = new Float64Array(policy.numParameters);
+  for (const c of policy.net.convLayers) {
+    const fanIn = c.kernel * c.kernel * c.inC;
+    for (let i = 0; i < c.outC * fanIn; i++) theta[c.weightOffset + i] = rng.normal() / Math.sqrt(fanIn);
+    for (let o = 0; o < c.outC; o++) theta[c.weightOffset + c.outC * fanIn + o] = 0.3 * rng.normal();
+  }
   for (const layer of policy.net.layers) {
     const w = layer.outDim * layer.inDim;
     for (let i = 0; i < w; i++) theta[layer.weightOffset + i] = rng.normal() / Math.sqrt(layer.inDim);

@@ -20,6 +20,7 @@ import { makeVecEnv } from '../sdk/vec-env/index.js';
 import { ObsNormalizer, type ObsNormStats } from '../sdk/normalization/obs-normalizer.js';
 import { createRolloutPolicy, type RolloutPolicy } from '../sdk/vec-env/policy-runner.js';
 import { envAction } from './vec-env-helpers.js';
+import { resolveArchitecture } from '../sdk/trpo/architecture.js';
 
 /** Row i of a flat [rows][width] array, as a plain array for deep equality. */
 const rowOf = (a: Float64Array, i: number, width: number) => Array.from(a.subarray(i * width, (i + 1) * width));
@@ -28,7 +29,7 @@ const rowOf = (a: Float64Array, i: number, width: number) => Array.from(a.subarr
 async function trainingState(options: TrpoOptionsInput) {
   const o = resolveTrpoOptions(options);
   const probe = await makeEnv(o.env);
-  const networks = await createNetworks(o, probe.observationSpace, probe.actionSpace);
+  const networks = await createNetworks(o, resolveArchitecture(o, probe.observationImage, probe.observationSpace.shape[0]), probe.observationSpace, probe.actionSpace);
   return { o, probe, s: new TrainingState(o, networks, probe.observationSpace.shape[0]) };
 }
 

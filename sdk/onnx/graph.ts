@@ -3,6 +3,7 @@
 // Graph, with B the dynamic batch size, D = obsDim, A = actDim, all float32 unless noted:
 //   obs [B, D]
 //   → Sub(obs_mean [D]) → Div(obs_std [D]) → Clip(−c, c)                     (if obsNorm; obs_std = sqrt(var + ε))
+//   → (CNN: Reshape → Transpose → Conv → Relu|Tanh … → Transpose → Flatten, see conv-graph.ts)
 //   → Gemm(W_0 [H0, D], b_0 [H0], transB) → Tanh|Relu → … → Gemm(W_L [A, H], b_L [A])
 //   gaussian:    mean [B, A] → Max(action_low [A]) → Min(action_high [A]) → action [B, A]   (if clipping)
 //                stochastic: also outputs mean [B, A] (unclamped) and log_std [A]
@@ -11,6 +12,7 @@
 
 import { normalizationStd } from '../normalization/obs-normalizer.js';
 import type { PolicyExportSpec } from './spec.js';
+import { convNodes } from './conv-graph.js';
 import {
   OnnxAttributeType,
   OnnxDataType,
@@ -82,6 +84,8 @@ export function buildPolicyGraph(spec: PolicyExportSpec, options: GraphOptions):
     x = node('Div', [x, constant('obs_std', [spec.obsDim], std)], 'obs_scaled');
     if (clip !== Infinity) x = clipScalar(x, -clip, clip, 'obs_normalized', options.opset, node, constant);
   }
+
+  if (spec.conv) x = convNodes(spec.conv, spec.activation, x, node, constant, (t) => initializers.push(t));
 
   const last = spec.layers.length - 1;
   const headName = spec.kind === 'gaussian' ? 'mean' : 'logits';

@@ -90,6 +90,11 @@ export function metadataProps(spec: PolicyExportSpec, facts: GraphFacts): Record
   if (spec.observationLabels) props.observation_labels = JSON.stringify(spec.observationLabels);
   if (spec.actionLabels) props.action_labels = JSON.stringify(spec.actionLabels);
   if (spec.modelSha256 !== undefined) props.model_sha256 = spec.modelSha256;
+  if (spec.conv) {
+    const { height, width, channels } = spec.conv.image;
+    props.observation_image = `${height},${width},${channels}`;
+    props.conv_layers = spec.conv.layers.map((l) => `${l.filters}k${l.kernel}s${l.stride}p${l.padding}`).join(',');
+  }
   if (spec.actionLow && spec.actionHigh) {
     props.action_low = formatList(spec.actionLow);
     props.action_high = formatList(spec.actionHigh);

@@ -115,7 +115,7 @@ message TypeProto {
 export const OnnxDataType = { FLOAT: 1, INT64: 7 } as const;
 
 /** AttributeProto.AttributeType values used here. */
-export const OnnxAttributeType = { FLOAT: 1, INT: 2 } as const;
+export const OnnxAttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 
 // Plain-object shapes of the messages as we build them (protobufjs `fromObject` input, keepCase field names).
 // Optional fields left undefined are not written.
@@ -135,6 +135,7 @@ export interface AttributeMessage {
   type: number;
   f?: number;
   i?: number;
+  ints?: number[];
 }
 
 export interface NodeMessage {

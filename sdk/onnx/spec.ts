@@ -17,6 +17,22 @@ export interface DenseLayerSpec {
   outDim: number;
 }
 
+/** One conv layer; `weight` is [filters][kernel][kernel][inChannels] (the SDK's layout, NHWC taps). */
+export interface ConvLayerExportSpec {
+  filters: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+  weight: Float64Array | Float32Array;
+  bias: Float64Array | Float32Array;
+}
+
+/** Conv layers in front of the dense ones: observations are images flattened in NHWC order. */
+export interface ConvExportSpec {
+  image: { height: number; width: number; channels: number };
+  layers: ConvLayerExportSpec[];
+}
+
 /** The observation statistics of sdk/normalization; `clip` Infinity = none. */
 export type ObsNormSpec = ObsNormStats;
 
@@ -35,7 +51,9 @@ export interface PolicyExportSpec {
   actDim: number;
   /** Activation of every hidden layer; the last layer is linear. */
   activation: 'tanh' | 'relu';
-  /** Input layer first; layers[0].inDim = obsDim, layers[i].inDim = layers[i−1].outDim, last outDim = actDim. */
+  /** CNN policies: conv layers applied first; layers[0].inDim is then their flattened output size. */
+  conv?: ConvExportSpec;
+  /** Input layer first; layers[0].inDim = obsDim (or the conv output size), layers[i].inDim = layers[i−1].outDim, last outDim = actDim. */
   layers: DenseLayerSpec[];
   /** Gaussian only: state-independent log standard deviation, length actDim. */
   logStd?: Float64Array;
@@ -70,7 +88,7 @@ export function validatePolicySpec(spec: PolicyExportSpec): void {
   if (spec.kind === 'categorical' && spec.actDim < 2) fail(`actDim is ${spec.actDim}; a categorical policy needs ≥ 2 actions`);
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail('layers is empty; give at least the output layer');
 
-  let expectedIn = spec.obsDim;
+  let expectedIn = spec.conv ? checkConv(spec.conv, spec.obsDim, fail) : spec.obsDim;
   spec.layers.forEach((layer, i) => {
     const name = `layers[${i}]`;
     checkPositiveInteger(`${name}.inDim`, layer.inDim, fail);
@@ -111,6 +129,28 @@ function checkLabels(field: string, labels: readonly string[] | undefined, expec
 }
 
 type Fail = (message: string) => never;
+
+/** Checks the conv layers; returns the size of their flattened output. */
+function checkConv(conv: ConvExportSpec, obsDim: number, fail: Fail): number {
+  let { height: h, width: w, channels: c } = conv.image;
+  for (const [field, value] of [['height', h], ['width', w], ['channels', c]] as const) checkPositiveInteger(`conv.image.${field}`, value, fail);
+  if (h * w * c !== obsDim) fail(`conv.image is ${h}×${w}×${c} = ${h * w * c} values but obsDim is ${obsDim}`);
+  if (!Array.isArray(conv.layers) || conv.layers.length === 0) fail('conv.layers is empty; give at least one layer or drop conv');
+  conv.layers.forEach((layer, i) => {
+    const name = `conv.layers[${i}]`;
+    for (const field of ['filters', 'kernel', 'stride'] as const) checkPositiveInteger(`${name}.${field}`, layer[field], fail);
+    if (!Number.isSafeInteger(layer.padding) || layer.padding < 0) fail(`${name}.padding is ${layer.padding}; it must be an integer ≥ 0`);
+    checkLength(`${name}.weight`, layer.weight, layer.filters * layer.kernel * layer.kernel * c, `filters × kernel² × channels = ${layer.filters} × ${layer.kernel}² × ${c}`, fail);
+    checkLength(`${name}.bias`, layer.bias, layer.filters, 'filters', fail);
+    checkFloat32Finite(`${name}.weight`, layer.weight, fail);
+    checkFloat32Finite(`${name}.bias`, layer.bias, fail);
+    h = Math.floor((h + 2 * layer.padding - layer.kernel) / layer.stride) + 1;
+    w = Math.floor((w + 2 * layer.padding - layer.kernel) / layer.stride) + 1;
+    if (h < 1 || w < 1) fail(`${name}: the kernel does not fit its input`);
+    c = layer.filters;
+  });
+  return h * w * c;
+}
 
 function checkPositiveInteger(field: string, value: number, fail: Fail): void {
   if (!Number.isSafeInteger(value) || value < 1) fail(`${field} is ${value}; it must be a positive integer`);

@@ -10,6 +10,16 @@ import { MlpNetwork, type Activation } from './mlp.js';
 
 const positiveInt = z.number().int().positive();
 
+/** Conv layers in front of the hidden layers, for observations that are images flattened in NHWC order. */
+export const convOptionsSchema = z.object({
+  image: z.object({ height: positiveInt, width: positiveInt, channels: positiveInt }).strict(),
+  layers: z.array(z.object({
+    filters: positiveInt, kernel: positiveInt, stride: positiveInt.default(1), padding: z.number().int().min(0).default(0),
+  }).strict()).min(1),
+}).strict();
+
+export type ConvOptions = z.input<typeof convOptionsSchema>;
+
 /** Options common to both policies (zod-validated; unknown keys are rejected). */
 export const policyOptionsShape = {
   obsDim: positiveInt,
@@ -20,6 +30,8 @@ export const policyOptionsShape = {
   seed: z.number().int().min(0).default(0),
   /** Element type of the network kernels; reductions are f64 either way. Default 'f32' (≈2× faster). */
   precision: z.enum(['f32', 'f64']).default('f32'),
+  /** Conv layers in front (a CNN policy); obsDim must equal height · width · channels. */
+  conv: convOptionsSchema.optional(),
 };
 
 /** Rng stream of policy initialization, distinct from the value function's for the same seed. */
@@ -44,7 +56,7 @@ export abstract class MlpPolicy implements BatchHost {
   private convenienceBatch?: PolicyBatch;
 
   protected constructor(
-    options: { obsDim: number; hiddenSizes: number[]; activation: Activation; seed: number; precision: Precision },
+    options: { obsDim: number; hiddenSizes: number[]; activation: Activation; seed: number; precision: Precision; conv?: z.output<typeof convOptionsSchema> },
     outputSize: number,
     extraParameters: number,
   ) {
@@ -54,7 +66,7 @@ export abstract class MlpPolicy implements BatchHost {
     this.precision = options.precision;
     this.net = new MlpNetwork({
       inputSize: options.obsDim, hiddenSizes: options.hiddenSizes, outputSize, activation: options.activation,
-      precision: options.precision, extraParameters,
+      precision: options.precision, extraParameters, conv: options.conv,
     });
     const arena = this.net.kernels.arena;
     this.obsScratch = new GrowableArenaArray(arena, options.precision);

@@ -72,7 +72,7 @@ export class MlpValueFunction {
     this.adam = { beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon };
     this.net = new MlpNetwork({
       inputSize: o.obsDim, hiddenSizes: o.hiddenSizes, outputSize: 1, activation: o.activation,
-      precision: o.precision, extraParameters: 0,
+      precision: o.precision, extraParameters: 0, conv: o.conv,
     });
     const arena = this.net.kernels.arena;
     this.m = arena.array('f64', this.net.numParameters);

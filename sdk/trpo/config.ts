@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { resolveEnvRef, type EnvRef } from '../envs/source.js';
 import { parseOrThrow } from '../validation.js';
 import { tunedDefaults } from './defaults.js';
+import { policyArchitectureSchema } from './architecture.js';
 
 const positiveInt = z.number().int().positive();
 // Bounds that keep sizes allocatable and arithmetic finite: a value past them fails here, naming the option,
@@ -94,6 +95,8 @@ export const trpoOptionsSchema = z
     naturalGradientStepSize: z.number().positive().max(1e6).default(0.1),
 
     // Networks
+    /** `{ kind: 'cnn', preset?, conv?, hidden?, image?, value? }` for image observations (architecture.ts). */
+    policy: policyArchitectureSchema.optional(),
     policyHiddenSizes: z.array(positiveInt.max(MAX_WIDTH, `layer width must be at most ${MAX_WIDTH}`)).max(8).default([64, 64]),
     valueHiddenSizes: z.array(positiveInt.max(MAX_WIDTH, `layer width must be at most ${MAX_WIDTH}`)).max(8).default([64, 64]),
     activation: z.enum(['tanh', 'relu']).default('tanh'),

@@ -6,6 +6,8 @@ import type { BoxSpace, Space } from '../../envs/types.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy, MlpValueFunction, computeGae } from '../policies/index.js';
 import type { Rng } from '../rng.js';
 import type { TrpoOptions } from './config.js';
+import type { Architecture } from './architecture.js';
+import type { ConvOptions } from '../policies/policy.js';
 import type { AgentPolicy, AgentValue, GaeInputs, Networks, PolicyBatch } from './networks.js';
 
 type PolicyNetworkOptions = Pick<TrpoOptions, 'policyHiddenSizes' | 'activation' | 'seed' | 'logStdInit'>;
@@ -19,17 +21,17 @@ export function createPolicy(o: PolicyNetworkOptions, observationSpace: BoxSpace
   return { policy: adaptPolicy(raw, actionSpace), networkParameters: raw.net.networkParameters };
 }
 
-function rawPolicy(o: PolicyNetworkOptions, observationSpace: BoxSpace, actionSpace: Space): GaussianMlpPolicy | CategoricalMlpPolicy {
-  const common = { obsDim: observationSpace.shape[0], hiddenSizes: o.policyHiddenSizes, activation: o.activation, seed: o.seed };
+function rawPolicy(o: PolicyNetworkOptions, observationSpace: BoxSpace, actionSpace: Space, conv?: ConvOptions): GaussianMlpPolicy | CategoricalMlpPolicy {
+  const common = { obsDim: observationSpace.shape[0], hiddenSizes: o.policyHiddenSizes, activation: o.activation, seed: o.seed, conv };
   return actionSpace.type === 'box'
     ? new GaussianMlpPolicy({ ...common, actionDim: actionSpace.shape[0], logStdInit: o.logStdInit })
     : new CategoricalMlpPolicy({ ...common, numActions: actionSpace.n });
 }
 
-export async function createNetworks(o: TrpoOptions, observationSpace: BoxSpace, actionSpace: Space): Promise<Networks> {
+export async function createNetworks(o: TrpoOptions, arch: Architecture, observationSpace: BoxSpace, actionSpace: Space): Promise<Networks> {
   const obsDim = observationSpace.shape[0];
-  const raw = rawPolicy(o, observationSpace, actionSpace);
-  const value = new MlpValueFunction({ obsDim, hiddenSizes: o.valueHiddenSizes, activation: o.activation, seed: o.seed });
+  const raw = rawPolicy({ ...o, policyHiddenSizes: arch.policyHiddenSizes }, observationSpace, actionSpace, arch.policyConv);
+  const value = new MlpValueFunction({ obsDim, hiddenSizes: arch.valueHiddenSizes, activation: o.activation, seed: o.seed, conv: arch.valueConv });
   return {
     policy: adaptPolicy(raw, actionSpace),
     value: adaptValue(value),
@@ -65,6 +67,21 @@ function adaptPolicy(p: GaussianMlpPolicy | CategoricalMlpPolicy, space: Space):
         weight: theta.slice(l.weightOffset, l.weightOffset + l.outDim * l.inDim),
         bias: theta.slice(l.weightOffset + l.outDim * l.inDim, l.weightOffset + l.outDim * (l.inDim + 1)),
       }));
+    },
+    conv: () => {
+      const image = net.shape.conv?.image;
+      if (!image) return undefined;
+      const theta = p.getParameters();
+      return {
+        image: { ...image },
+        layers: net.convLayers.map((c) => {
+          const size = c.outC * c.kernel * c.kernel * c.inC;
+          return {
+            filters: c.outC, kernel: c.kernel, stride: c.stride, padding: c.padding,
+            weight: theta.slice(c.weightOffset, c.weightOffset + size), bias: theta.slice(c.weightOffset + size, c.weightOffset + size + c.outC),
+          };
+        }),
+      };
     },
     actions: (obs, _n, _space, deterministic, rng?: Rng) => actionsFor(p, space, obs, deterministic, rng),
   };

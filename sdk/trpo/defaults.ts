@@ -18,6 +18,24 @@ const mujocoLocomotion: TrpoOptionsInput = {
   normalizeReward: true,
 };
 
+// MinAtar (10 × 10 × channels of 0/1): the TRPO paper's small CNN for policy and value, no observation
+// normalization (the pixels are already 0/1), 8 envs × 256 steps per iteration.
+const minAtar: TrpoOptionsInput = {
+  policy: { kind: 'cnn', preset: 'paper' },
+  activation: 'relu',
+  numEnvs: 8,
+  nSteps: 256,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  targetKl: 0.01,
+  cgMaxSteps: 10,
+  nCriticUpdates: 5,
+  batchSize: 256,
+  learningRate: 1e-3,
+  normalizeObservations: false,
+  normalizeReward: false,
+};
+
 const perEnv: Record<string, TrpoOptionsInput> = {
   'Hopper-v5': mujocoLocomotion,
   'Walker2d-v5': mujocoLocomotion,
@@ -42,6 +60,10 @@ const perEnv: Record<string, TrpoOptionsInput> = {
     numEnvs: 4, nSteps: 512, gamma: 0.99, gaeLambda: 0.98, cgMaxSteps: 15, nCriticUpdates: 10,
     normalizeObservations: false, normalizeReward: false, policyHiddenSizes: [32, 32], valueHiddenSizes: [32, 32],
   },
+  'MinAtar/Breakout-v1': minAtar,
+  'MinAtar/SpaceInvaders-v1': minAtar,
+  'MinAtar/Freeway-v1': minAtar,
+  'MinAtar/Asterix-v1': minAtar,
   'Pendulum-v1': {
     numEnvs: 2, nSteps: 1024, gamma: 0.9, gaeLambda: 0.95, targetKl: 0.02, cgMaxSteps: 15, nCriticUpdates: 20,
     normalizeObservations: true, normalizeReward: false, learningRate: 1e-3,

@@ -19,6 +19,7 @@ export function policyExportSpec(
     actDim: box ? box.shape[0] : (env.actionSpace as { n: number }).n,
     activation: o.activation,
     layers: policy.layers(),
+    conv: policy.conv(),
     logStd: policy.kind === 'gaussian' ? policy.logStd() : undefined,
     obsNorm: o.obsNorm,
     actionLow: box?.low,

@@ -1,6 +1,7 @@
 // The agent's view of its networks: the policy (with the batch operations of the update), the value
 // function and GAE. Implemented on the wasm kernels' classes by createNetworks.
 import type { Space } from '../../envs/types.js';
+import type { ConvExportSpec } from '../onnx/spec.js';
 import type { Rng } from '../rng.js';
 import type { KernelHelper } from '../wasm/helper.js';
 import type { ParameterOwner, PolicyBatchOps } from './update.js';
@@ -25,6 +26,8 @@ export interface AgentPolicy extends ParameterOwner {
   actions(obs: Float64Array, n: number, space: Space, deterministic: boolean, rng?: Rng): Float64Array;
   /** Dense layers, row-major [out][in], for export. */
   layers(): { weight: Float64Array; bias: Float64Array; inDim: number; outDim: number }[];
+  /** Conv layers in front (CNN policies), for export; undefined for an MLP. */
+  conv(): ConvExportSpec | undefined;
 }
 
 export interface AgentValue {

@@ -16,6 +16,7 @@ import { resolveTrpoOptions, type TrpoOptions, type TrpoOptionsInput } from './c
 import { runEpisodes, type EvaluationResult } from './evaluate.js';
 import { createNetworks } from './create-networks.js';
 import { EvalEnvHolder, evaluationDue, evaluationMetrics, evaluationSeed } from './periodic-eval.js';
+import { resolveArchitecture, type Architecture } from './architecture.js';
 import type { PolicyBatch } from './networks.js';
 import { configHash, envStatesFromArrays, envStatesToArrays } from './persistence.js';
 import { policyExportSpec } from './export-spec.js';
@@ -70,6 +71,7 @@ export class TRPO {
   readonly options: TrpoOptions;
   private state: TrainingState | undefined;
   private probe: Env | undefined;
+  private architecture: Architecture | undefined;
   private vec: VecEnv | undefined;
   private batch: PolicyBatch | undefined;
   /** Second thread for Fisher-vector products: the update runs while the rollout workers are idle. */
@@ -112,7 +114,9 @@ export class TRPO {
     const { env, envSource, envOptions } = this.options;
     // A module env is checked (checkEnv) before anything is built on it.
     this.probe = envSource ? await createCheckedEnv(envSource, envOptions) : await createEnv(env, undefined, envOptions);
-    const networks = await createNetworks(this.options, this.probe.observationSpace, this.probe.actionSpace);
+    const obsDim = this.probe.observationSpace.shape[0];
+    this.architecture = resolveArchitecture(this.options, this.probe.observationImage, obsDim);
+    const networks = await createNetworks(this.options, this.architecture, this.probe.observationSpace, this.probe.actionSpace);
     this.state = new TrainingState(this.options, networks, this.probe.observationSpace.shape[0]);
     return this.state;
   }
@@ -307,7 +311,8 @@ export class TRPO {
     const o = this.options;
     const vec = await makeVecEnv(o.envSource ?? o.env, { numEnvs: o.numEnvs, numWorkers: o.numWorkers, seed: o.seed, envOptions: o.envOptions });
     try {
-      await vec.configurePolicy({ hiddenSizes: o.policyHiddenSizes, activation: o.activation });
+      const arch = this.architecture!;
+      await vec.configurePolicy({ hiddenSizes: arch.policyHiddenSizes, activation: o.activation, conv: arch.policyConv });
       if (this.pendingEnvStates) await vec.setStates(this.pendingEnvStates);
       else await vec.reset();
     } catch (error) {

@@ -8,6 +8,7 @@ import type { EnvSnapshot } from '../../envs/types.js';
 import { parseOrThrow } from '../validation.js';
 import type { EnvSlotState } from './env-group.js';
 import type { ObsNormStats } from '../normalization/obs-normalizer.js';
+import { convOptionsSchema } from '../policies/policy.js';
 
 /** A module given as a URL string (file:, data:) or an absolute file path; resolved to a URL for import(). */
 const moduleSpecifier = z
@@ -48,6 +49,8 @@ export const policyConfigSchema = z
     /** Widths of the hidden layers of the policy MLP. */
     hiddenSizes: z.array(z.int().min(1)).max(16),
     activation: z.enum(['tanh', 'relu']).default('tanh'),
+    /** Conv layers in front of the hidden layers (a CNN policy over image observations). */
+    conv: convOptionsSchema.optional(),
     /** Element type of the policy kernels; use the trainer's so that both compute the same log-probs. */
     precision: z.enum(['f32', 'f64']).optional(),
     /** A module exporting createRolloutPolicy(shape) (see RolloutPolicy), to run your own policy class. */

@@ -2,6 +2,7 @@
 // worker builds one (the package's policy classes, or a custom module). Observations reach it normalized by
 // sdk/normalization.
 import { CategoricalMlpPolicy, GaussianMlpPolicy, type ActOptions, type Activation } from '../policies/index.js';
+import type { ConvOptions } from '../policies/policy.js';
 import type { Rng } from '../rng.js';
 
 interface NetworkShape {
@@ -10,6 +11,8 @@ interface NetworkShape {
   activation: Activation;
   /** Element type of the policy kernels (the policy classes' default when absent). */
   precision?: 'f32' | 'f64';
+  /** Conv layers in front (CNN policies). */
+  conv?: ConvOptions;
 }
 
 /** Everything a worker needs to build the policy; derived from the env's spaces by `configurePolicy`. */
@@ -51,7 +54,7 @@ export async function createRolloutPolicy(shape: PolicyShape, module: string | u
 
 /** GaussianMlpPolicy / CategoricalMlpPolicy acting on one observation at a time, without allocating. */
 function builtinRolloutPolicy(shape: PolicyShape): RolloutPolicy {
-  const network = { obsDim: shape.obsDim, hiddenSizes: shape.hiddenSizes, activation: shape.activation, precision: shape.precision };
+  const network = { obsDim: shape.obsDim, hiddenSizes: shape.hiddenSizes, activation: shape.activation, precision: shape.precision, conv: shape.conv };
   const policy =
     shape.kind === 'gaussian'
       ? new GaussianMlpPolicy({ ...network, actionDim: shape.actionDim })

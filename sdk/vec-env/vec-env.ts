@@ -195,7 +195,7 @@ export class VecEnv {
   configurePolicy(config: PolicyConfig): Promise<PolicyInfo> {
     return this.run('configurePolicy', async () => {
       const c = parseOrThrow(policyConfigSchema, config, 'policy config');
-      const base = { obsDim: this.obsDim, hiddenSizes: c.hiddenSizes, activation: c.activation, precision: c.precision };
+      const base = { obsDim: this.obsDim, hiddenSizes: c.hiddenSizes, activation: c.activation, precision: c.precision, conv: c.conv };
       const shape: PolicyShape =
         this.actionSpace.type === 'box'
           ? { kind: 'gaussian', ...base, actionDim: this.actDim }

@@ -16,7 +16,7 @@ import { readKernelBytes } from '#kernel-bytes';
 import { Arena } from './arena.js';
 
 /** Must equal abiVersion() in assembly/index.ts. */
-const ABI_VERSION = 4;
+const ABI_VERSION = 5;
 const INITIAL_PAGES = 256; // 16 MiB
 const MAXIMUM_PAGES = 65536; // the 4 GiB limit of wasm32
 
@@ -79,6 +79,7 @@ export interface PrecisionKernels {
 /** Kernels independent of the precision. */
 export interface CommonKernels {
   mlpParamCount(net: Ptr): number;
+  mlpInputCount(net: Ptr): number;
   mlpHiddenCount(net: Ptr, n: number): number;
   mlpJacobianCount(net: Ptr, n: number): number;
   mlpJacobianScratchCount(net: Ptr): number;
@@ -97,7 +98,7 @@ const PRECISION_KERNELS = [
   'fisherRows', 'conjugateGradient', 'adamStep', 'mseLoss',
 ] as const;
 const COMMON_KERNELS = [
-  'mlpParamCount', 'mlpHiddenCount', 'mlpJacobianCount', 'mlpJacobianScratchCount', 'mlpPolicyParamCount', 'gae', 'gatherRows',
+  'mlpParamCount', 'mlpInputCount', 'mlpHiddenCount', 'mlpJacobianCount', 'mlpJacobianScratchCount', 'mlpPolicyParamCount', 'gae', 'gatherRows',
 ] as const;
 
 /** One thread's kernels: the instance, its memory, and the arena over that memory. */
