@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportOnnx, policyToOnnxBytes } from '../sdk/onnx/export.js';
 import { buildPolicyGraph } from '../sdk/onnx/graph.js';
-import { METADATA_SHA256_KEY, metadataDigest, metadataProps } from '../sdk/onnx/metadata.js';
+import { METADATA_SHA256_KEY, metadataDigestText, metadataProps } from '../sdk/onnx/metadata.js';
 import { encodeGraph, encodeModel } from '../sdk/onnx/onnx-schema.js';
 import { loadOnnxPolicy, type OnnxPolicy } from '../sdk/onnx/runtime.js';
 import type { PolicyExportSpec } from '../sdk/onnx/spec.js';
@@ -158,7 +158,7 @@ describe('loadOnnxPolicy refuses bad files', () => {
       opset: 17,
       graphSha256: createHash('sha256').update(encodeGraph(built.graph)).digest('hex'),
     });
-    props[METADATA_SHA256_KEY] = metadataDigest(props);
+    props[METADATA_SHA256_KEY] = createHash('sha256').update(metadataDigestText(props)).digest('hex');
     const bytes = encodeModel({
       ir_version: 8,
       producer_name: 'trpo-wasm',

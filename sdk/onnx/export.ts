@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../run/atomic.js';
 import { version } from '../version.js';
 import { parseOrThrow } from '../validation.js';
 import { buildPolicyGraph, irVersionForOpset, MAX_OPSET, MIN_OPSET } from './graph.js';
-import { METADATA_SHA256_KEY, metadataDigest, metadataProps, PRODUCER_NAME } from './metadata.js';
+import { METADATA_SHA256_KEY, metadataDigestText, metadataProps, PRODUCER_NAME } from './metadata.js';
 import { encodeGraph, encodeModel, type ModelMessage } from './onnx-schema.js';
 import { validatePolicySpec, type PolicyExportSpec } from './spec.js';
 
@@ -46,7 +46,7 @@ export function policyToOnnxBytes(spec: PolicyExportSpec, options: ExportOnnxOpt
     opset,
     graphSha256: createHash('sha256').update(encodeGraph(built.graph)).digest('hex'),
   });
-  props[METADATA_SHA256_KEY] = metadataDigest(props); // with graph_sha256, the whole file is covered
+  props[METADATA_SHA256_KEY] = createHash('sha256').update(metadataDigestText(props)).digest('hex'); // with graph_sha256, the whole file is covered
   const model: ModelMessage = {
     ir_version: irVersionForOpset(opset),
     producer_name: PRODUCER_NAME,

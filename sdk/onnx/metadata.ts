@@ -2,7 +2,6 @@
 // Values are strings (ONNX's format); number lists are comma-separated with JavaScript's shortest round-trip
 // formatting (±Infinity spelled out), so every float64 comes back bit-identical.
 
-import { createHash } from 'node:crypto';
 import type { PolicyExportSpec } from './spec.js';
 
 export const PRODUCER_NAME = 'trpo-wasm';
@@ -105,19 +104,22 @@ export function metadataProps(spec: PolicyExportSpec, facts: GraphFacts): Record
 /** The key holding the SHA-256 of every other metadata entry (graph_sha256 covers the graph). */
 export const METADATA_SHA256_KEY = 'metadata_sha256';
 
-/** SHA-256 (hex) of the metadata entries other than METADATA_SHA256_KEY, in key order, as JSON. */
-export function metadataDigest(props: Record<string, string>): string {
+/**
+ * What metadata_sha256 is the SHA-256 of: the entries other than METADATA_SHA256_KEY, in key order, as JSON.
+ * The hashing itself is the caller's (node:crypto in Node, WebCrypto in the browser), so this module stays free
+ * of Node built-ins (the browser entry imports it).
+ */
+export function metadataDigestText(props: Record<string, string>): string {
   const entries = Object.entries(props).filter(([key]) => key !== METADATA_SHA256_KEY).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+  return JSON.stringify(entries);
 }
 
-/** Refuse metadata that was changed (or damaged) after export. */
-export function checkMetadataDigest(props: Record<string, string>, source: string): void {
+/** Refuse metadata that was changed (or damaged) after export; `digest` is the SHA-256 (hex) of metadataDigestText(props). */
+export function checkMetadataDigest(props: Record<string, string>, digest: string, source: string): void {
   const recorded = props[METADATA_SHA256_KEY];
   if (recorded === undefined) {
     throw new Error(`corrupt ONNX file ${source}: metadata ${METADATA_SHA256_KEY} is missing (edited, or exported by an older trpo-wasm); export it again`);
   }
-  const digest = metadataDigest(props);
   if (digest !== recorded) {
     throw new Error(`corrupt ONNX file ${source}: its metadata's SHA-256 ${digest} differs from the ${recorded} recorded at export (damaged or edited file; export it again)`);
   }

@@ -1,17 +1,19 @@
 // Reading a trpo-wasm policy file without onnxruntime and without Node built-ins (the browser entry uses it; the
 // Node loader shares the decoding and the digest check): decode the ModelProto, check that trpo-wasm wrote it,
 // and take the weights out of its initializers by the names the export gives them (sdk/onnx/graph.ts).
-import { checkMetadataDigest, ForeignModelError, parseMetadataProps, type OnnxPolicyMetadata } from './metadata.js';
+import { checkMetadataDigest, ForeignModelError, metadataDigestText, parseMetadataProps, type OnnxPolicyMetadata } from './metadata.js';
 import { decodeModel, graphFieldBytes, OnnxDataType, type DecodedModel } from './onnx-schema.js';
 
 export interface DecodedPolicyFile {
   model: DecodedModel;
   /** The serialized graph as stored, whose SHA-256 the metadata records. */
   graph: Uint8Array;
+  /** The metadata entries as stored; metadata_sha256 records the SHA-256 of metadataDigestText(props). */
+  props: Record<string, string>;
   metadata: OnnxPolicyMetadata;
 }
 
-/** Decodes `bytes` as a trpo-wasm policy file; the caller checks the graph digest (checkGraphDigest). */
+/** Decodes `bytes` as a trpo-wasm policy file; the caller checks both digests (checkPolicyDigests). */
 export function decodePolicyFile(bytes: Uint8Array, source: string): DecodedPolicyFile {
   let model: DecodedModel;
   let graph: Uint8Array | undefined;
@@ -26,15 +28,20 @@ export function decodePolicyFile(bytes: Uint8Array, source: string): DecodedPoli
   }
   const props: Record<string, string> = {};
   for (const { key, value } of model.metadata_props) props[key] = value;
-  const metadata = parseMetadataProps(props, source);
-  checkMetadataDigest(props, source);
-  return { model, graph, metadata };
+  return { model, graph, props, metadata: parseMetadataProps(props, source) };
 }
 
-/** Throws when the graph's SHA-256 (hex) differs from the one recorded at export. */
-export function checkGraphDigest(metadata: OnnxPolicyMetadata, digest: string, source: string): void {
-  if (digest !== metadata.graphSha256) {
-    throw new Error(`corrupt ONNX file ${source}: the graph's SHA-256 ${digest} differs from the ${metadata.graphSha256} recorded at export (damaged or edited file; export it again)`);
+/**
+ * Refuse a file edited or damaged after export: the metadata's and the graph's SHA-256 must be the ones recorded.
+ * `sha256Hex` is the platform's hash (node:crypto or WebCrypto), so this module needs neither.
+ */
+export async function checkPolicyDigests(
+  file: DecodedPolicyFile, source: string, sha256Hex: (data: Uint8Array) => string | Promise<string>,
+): Promise<void> {
+  checkMetadataDigest(file.props, await sha256Hex(new TextEncoder().encode(metadataDigestText(file.props))), source);
+  const digest = await sha256Hex(file.graph);
+  if (digest !== file.metadata.graphSha256) {
+    throw new Error(`corrupt ONNX file ${source}: the graph's SHA-256 ${digest} differs from the ${file.metadata.graphSha256} recorded at export (damaged or edited file; export it again)`);
   }
 }
 

@@ -9,7 +9,7 @@ import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { parseOrThrow } from '../validation.js';
 import type { OnnxPolicyMetadata } from './metadata.js';
-import { checkGraphDigest, decodePolicyFile } from './policy-file.js';
+import { checkPolicyDigests, decodePolicyFile } from './policy-file.js';
 
 /** One observation of obsDim numbers, raw (the graph normalizes it when metadata.normalizationInside). */
 export type OnnxObservation = Float32Array | Float64Array | readonly number[];
@@ -61,7 +61,7 @@ export class OnnxPolicy {
   static async create(path: string, options: LoadOnnxPolicyOptions = {}): Promise<OnnxPolicy> {
     const { threads } = parseOrThrow(loadOptionsSchema, options, 'loadOnnxPolicy options');
     const bytes = await readFile(path);
-    const metadata = readPolicyMetadata(bytes, path);
+    const metadata = await readPolicyMetadata(bytes, path);
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, {
@@ -169,9 +169,9 @@ export function loadOnnxPolicy(path: string, options?: LoadOnnxPolicyOptions): P
 }
 
 /** Decodes the file's ModelProto and metadata without running it. */
-export function readPolicyMetadata(bytes: Uint8Array, source: string): OnnxPolicyMetadata {
+export async function readPolicyMetadata(bytes: Uint8Array, source: string): Promise<OnnxPolicyMetadata> {
   const file = decodePolicyFile(bytes, source);
-  checkGraphDigest(file.metadata, createHash('sha256').update(file.graph).digest('hex'), source);
+  await checkPolicyDigests(file, source, (data) => createHash('sha256').update(data).digest('hex'));
   return file.metadata;
 }
 

@@ -8,13 +8,15 @@ import { CategoricalMlpPolicy } from '../policies/categorical.js';
 import { GaussianMlpPolicy } from '../policies/gaussian.js';
 import type { Rng } from '../rng.js';
 import type { OnnxPolicyMetadata } from './metadata.js';
-import { checkGraphDigest, decodePolicyFile, policyWeights, type PolicyWeights } from './policy-file.js';
+import { checkPolicyDigests, decodePolicyFile, policyWeights, type PolicyWeights } from './policy-file.js';
 
 /** Reads a policy file's bytes (from fetch, a file input, or node:fs) into a runner; checks it as loadOnnxPolicy does. */
 export async function loadPolicyBytes(bytes: Uint8Array, source = 'policy.onnx'): Promise<OnnxWeightsPolicy> {
   const file = decodePolicyFile(bytes, source);
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', file.graph as Uint8Array<ArrayBuffer>));
-  checkGraphDigest(file.metadata, Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), source);
+  await checkPolicyDigests(file, source, async (data) => {
+    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  });
   return new OnnxWeightsPolicy(file.metadata, policyWeights(file, source));
 }
 
