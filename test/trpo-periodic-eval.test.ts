@@ -19,7 +19,7 @@ function readProgress(dir: string): Record_[] {
 
 /** A record without wall-clock keys and without eval/* keys: what training itself computed. */
 function trainingPart(r: Record_): Record_ {
-  return Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('eval/') && !/fps|_s$|elapsed|remaining/.test(k)));
+  return Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('eval/') && !/fps|_s$|elapsed|remaining|timestamp/.test(k)));
 }
 
 describe('periodic evaluation', function () {
