@@ -11,6 +11,7 @@
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../sdk/index.js';
 import { Rng } from '../sdk/rng.js';
 import { cnnForward, cnnJvp, cnnVjp, refCnn, type RefCnn, type RefConvSpec } from '../test/cnn-reference.js';
+import { measure } from './timing.js';
 
 const IMAGE = { height: 10, width: 10, channels: 4 };
 const N = 2048;
@@ -23,19 +24,9 @@ const NETWORKS: { name: string; conv: RefConvSpec[]; hidden: number[] }[] = [
   { name: 'paper: conv 16k3s2p1 ×2 → 20', conv: [{ filters: 16, kernel: 3, stride: 2, padding: 1 }, { filters: 16, kernel: 3, stride: 2, padding: 1 }], hidden: [20] },
 ];
 
+/** Median milliseconds of `run` (bench/timing.ts). */
 function median(run: () => void, budgetMs: number, maxReps: number): number {
-  const t0 = performance.now();
-  run();
-  const first = performance.now() - t0;
-  const reps = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / Math.max(first, 1e-3))));
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    run();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[reps >> 1];
+  return measure(run, budgetMs, maxReps).median;
 }
 
 /** FLOPs: 2·n·pixels·patch·out per layer forward; JVP and VJP each do every layer once more except the first. */

@@ -12,31 +12,12 @@ import { GaussianMlpPolicy, KernelHelper, cg } from '../sdk/index.js';
 import { Rng } from '../sdk/rng.js';
 import type { Precision } from '../sdk/wasm/loader.js';
 import * as ref from '../test/kernels-reference.js';
+import { measure, type Timing } from './timing.js';
 
 const NETWORKS = [[11, 64, 64, 3], [17, 64, 64, 6], [348, 256, 256, 17]];
 const SIZES = process.argv.includes('--quick') ? [10_000] : [2048, 10_000, 50_000];
 const GOAL = { dims: '17→64→64→6', n: 10_000, fvpMs: 12, fvp2Ms: 7, cgMs: 70 };
 
-interface Timing {
-  median: number;
-  reps: number;
-}
-
-/** Median of repeated runs after one warm-up; repetitions shrink so one measurement takes about budgetMs. */
-function measure(run: () => void, budgetMs = 1500, maxReps = 15): Timing {
-  const t0 = performance.now();
-  run();
-  const first = performance.now() - t0;
-  const reps = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / Math.max(first, 1e-3))));
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    run();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[reps >> 1], reps };
-}
 
 /** FLOPs of one pass: 2·N·Σ in·out (forward); gradient adds the backward products; FVP is JVP + VJP. */
 function flops(dims: number[], n: number) {
